@@ -1,0 +1,166 @@
+# npkd - GNU make, pkg-config, no configure step.
+# Variants build in their own trees: build/release, build/asan, build/fuzz.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+
+VARIANT	?= release
+B	 = build/$(VARIANT)
+GEN	 = $(B)/gen
+
+PKGS	 = gnutls libtasn1 libgcrypt
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+	   -Wimplicit-fallthrough
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+
+CC	?= cc
+OPT	?= -O2 -g
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) \
+	   -Isrc -I$(GEN) $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread $(EXTRA_LDFLAGS)
+
+ifeq ($(VARIANT),asan)
+CC	 = clang
+OPT	 = -O1 -g -fno-omit-frame-pointer
+EXTRA_CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all
+EXTRA_LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(VARIANT),fuzz)
+CC	 = clang
+OPT	 = -O1 -g -fno-omit-frame-pointer
+EXTRA_CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined
+EXTRA_LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
+	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
+	   src/key.c src/ml.c
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o
+LIB	 = $(B)/libnpkd.a
+
+TOOLS	 = npkd
+TOOL_BINS = $(TOOLS:%=$(B)/%)
+TOOL_COMMON = $(B)/tools/common.o
+
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
+UNIT	 = $(B)/tests/unit/run
+
+FUZZERS	 = der cms ml
+FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
+FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
+FUZZ_SECS ?= 60
+
+BENCH	 = $(B)/tests/bench
+
+MANPAGES = $(wildcard man/*.1)
+
+.PHONY: all check unit tools-test replay install asan fuzz bench lint clean \
+	testdata deps
+.DELETE_ON_ERROR:
+
+all: $(TOOL_BINS)
+
+$(GEN)/npkd_asn1_tab.c: schemas/npkd.asn
+	@mkdir -p $(GEN)
+	asn1Parser -o $@ -n npkd_asn1_tab $<
+
+$(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
+	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h src/npkd.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(TOOL_COMMON) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(UNIT): $(UNIT_OBJS) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CUNIT_LIBS)
+
+# Fuzz targets double as regression tests: replay.c feeds the seed corpus
+# and reproducers to the same entry point with any compiler.
+$(B)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h src/npkd.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/fuzz/replay_%: $(B)/fuzz/%_fuzzer.o $(B)/fuzz/replay.o $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/fuzz/%_fuzzer: $(B)/fuzz/%_fuzzer.o $(LIB)
+	$(CC) -fsanitize=fuzzer $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BENCH): tests/bench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# Generated test PKI (testdata/gen.sh); rebuilt when the generator changes.
+TD	 = build/testdata
+$(TD)/.done: testdata/gen.sh
+	rm -rf $(TD)
+	sh testdata/gen.sh $(TD)
+	touch $@
+
+testdata: $(TD)/.done
+
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done
+	NPKD_TESTDATA=$(TD) $(UNIT)
+	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) sh tests/tools/run.sh
+
+asan:
+	$(MAKE) VARIANT=asan check
+
+fuzz:
+	$(MAKE) VARIANT=fuzz fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	for f in $(FUZZERS); do \
+		mkdir -p $(B)/fuzz/$$f.corpus; \
+		$(B)/fuzz/$${f}_fuzzer -max_total_time=$(FUZZ_SECS) \
+		    -max_len=65536 -rss_limit_mb=2048 \
+		    $(B)/fuzz/$$f.corpus fuzz/$$f.in || exit 1; \
+	done
+
+bench: $(BENCH) $(TOOL_BINS) $(TD)/.done
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) sh tests/bench.sh $(BENCH)
+
+lint:
+	mandoc -Tlint -W warning $(MANPAGES)
+
+install: $(TOOL_BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+
+# Debian 12 packages needed to build and test (run as root).
+DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
+	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libcunit1-dev \
+	softhsm2 gnutls-bin openssl mandoc p11-kit
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)
+
+clean:
+	rm -rf build

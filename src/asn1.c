@@ -1,0 +1,337 @@
+/*
+ * asn1.c - strict DER decoding through libtasn1 over schemas/npkd.asn,
+ * small readers, a DER header walker and X.501 name helpers.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "npkd_int.h"
+
+extern const asn1_static_node npkd_asn1_tab[];
+
+asn1_node npkd_asn1_defs;
+
+int
+npkd_asn1_init(struct npkd_err *e)
+{
+	char	 emsg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	int	 r;
+
+	if (npkd_asn1_defs != NULL)
+		return NPKD_OK;
+	r = asn1_array2tree(npkd_asn1_tab, &npkd_asn1_defs, emsg);
+	if (r != ASN1_SUCCESS)
+		return npkd_seterr(e, NPKD_E_USAGE, "ASN.1 module: %s", emsg);
+	return NPKD_OK;
+}
+
+/*
+ * Decode der as NPKD.<type> with strict DER.  Trailing bytes after the
+ * outer element are an error.  ctx names the object in messages.
+ */
+int
+npkd_asn1_decode(const char *type, const uint8_t *der, size_t len,
+    asn1_node *out, const char *ctx, struct npkd_err *e)
+{
+	char		 name[96], emsg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	asn1_node	 n = NULL;
+	int		 r, used;
+
+	*out = NULL;
+	if (len > NPKD_MAX_FILE)
+		return npkd_seterr(e, NPKD_E_LIMIT, "%s: too large", ctx);
+	if (len == 0)
+		return npkd_seterr(e, NPKD_E_FORMAT, "%s: empty", ctx);
+	snprintf(name, sizeof(name), "NPKD.%s", type);
+	if ((r = asn1_create_element(npkd_asn1_defs, name, &n)) != ASN1_SUCCESS)
+		return npkd_asn2err(e, r, ctx);
+	used = (int)len;
+	emsg[0] = '\0';
+	r = asn1_der_decoding2(&n, der, &used, ASN1_DECODE_FLAG_STRICT_DER,
+	    emsg);
+	if (r != ASN1_SUCCESS) {
+		asn1_delete_structure(&n);
+		if (emsg[0] != '\0')
+			return npkd_seterr(e, NPKD_E_FORMAT, "%s: %s (%s)", ctx,
+			    asn1_strerror(r), emsg);
+		return npkd_asn2err(e, r, ctx);
+	}
+	if ((size_t)used != len) {
+		asn1_delete_structure(&n);
+		return npkd_seterr(e, NPKD_E_FORMAT,
+		    "%s: %zu trailing bytes after the DER object", ctx,
+		    len - (size_t)used);
+	}
+	*out = n;
+	return NPKD_OK;
+}
+
+/* Bytes (tag and length included) of element name inside der. */
+int
+npkd_asn1_span(asn1_node n, const uint8_t *der, size_t len, const char *name,
+    const uint8_t **p, size_t *plen)
+{
+	int start, end;
+
+	*p = NULL;
+	*plen = 0;
+	if (asn1_der_decoding_startEnd(n, der, (int)len, name, &start, &end) !=
+	    ASN1_SUCCESS || start < 0 || end < start || (size_t)end >= len)
+		return NPKD_E_NOTFOUND;
+	*p = der + start;
+	*plen = (size_t)(end - start + 1);
+	return NPKD_OK;
+}
+
+/* Is element name there (decoding drops absent OPTIONAL elements)? */
+int
+npkd_asn1_present(asn1_node n, const char *name)
+{
+	return asn1_find_node(n, name) != NULL;
+}
+
+int
+npkd_asn1_read_oid(asn1_node n, const char *name, char *buf, size_t sz)
+{
+	int len = (int)sz;
+
+	buf[0] = '\0';
+	if (asn1_read_value(n, name, buf, &len) != ASN1_SUCCESS)
+		return NPKD_E_NOTFOUND;
+	return NPKD_OK;
+}
+
+/* Read a value into a new buffer. */
+int
+npkd_asn1_read_alloc(asn1_node n, const char *name, struct npkd_buf *out)
+{
+	int len = 0, r;
+
+	out->data = NULL;
+	out->len = 0;
+	r = asn1_read_value(n, name, NULL, &len);
+	if (r == ASN1_SUCCESS && len == 0) {
+		if ((out->data = malloc(1)) == NULL)
+			return NPKD_E_NOMEM;
+		return NPKD_OK;
+	}
+	if (r != ASN1_MEM_ERROR)
+		return NPKD_E_NOTFOUND;
+	if ((out->data = malloc((size_t)len + 1)) == NULL)
+		return NPKD_E_NOMEM;
+	if (asn1_read_value(n, name, out->data, &len) != ASN1_SUCCESS) {
+		npkd_buf_free(out);
+		return NPKD_E_NOTFOUND;
+	}
+	out->len = (size_t)len;
+	return NPKD_OK;
+}
+
+/* BIT STRING: bytes and the number of unused bits. */
+int
+npkd_asn1_read_bits(asn1_node n, const char *name, struct npkd_buf *out,
+    int *unused)
+{
+	int bits = 0, r;
+
+	out->data = NULL;
+	out->len = 0;
+	*unused = 0;
+	r = asn1_read_value(n, name, NULL, &bits);
+	if (r != ASN1_MEM_ERROR && !(r == ASN1_SUCCESS && bits == 0))
+		return NPKD_E_NOTFOUND;
+	if ((out->data = calloc(1, (size_t)bits / 8 + 2)) == NULL)
+		return NPKD_E_NOMEM;
+	if (bits > 0 && asn1_read_value(n, name, out->data, &bits) !=
+	    ASN1_SUCCESS) {
+		npkd_buf_free(out);
+		return NPKD_E_NOTFOUND;
+	}
+	out->len = ((size_t)bits + 7) / 8;
+	*unused = (int)(out->len * 8 - (size_t)bits);
+	return NPKD_OK;
+}
+
+/* Small non-negative INTEGER. */
+int
+npkd_asn1_read_uint(asn1_node n, const char *name, unsigned long *v)
+{
+	uint8_t	 b[16];
+	int	 len = sizeof(b), i;
+
+	*v = 0;
+	if (asn1_read_value(n, name, b, &len) != ASN1_SUCCESS)
+		return NPKD_E_NOTFOUND;
+	if (len < 1 || len > 8 || (b[0] & 0x80))
+		return NPKD_E_FORMAT;
+	for (i = 0; i < len; i++)
+		*v = (*v << 8) | b[i];
+	return NPKD_OK;
+}
+
+static int
+digits(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/* Time CHOICE (UTCTime or GeneralizedTime, "Z" form) to time_t. */
+int
+npkd_asn1_read_time(asn1_node n, const char *name, time_t *t)
+{
+	char		 choice[32], path[160], s[40];
+	struct tm	 tm;
+	int		 len, y, off, gen;
+
+	*t = 0;
+	len = sizeof(choice);
+	if (asn1_read_value(n, name, choice, &len) != ASN1_SUCCESS)
+		return NPKD_E_NOTFOUND;
+	gen = strcmp(choice, "generalTime") == 0;
+	snprintf(path, sizeof(path), "%s%s%s", name, name[0] ? "." : "",
+	    choice);
+	len = sizeof(s) - 1;
+	if (asn1_read_value(n, path, s, &len) != ASN1_SUCCESS)
+		return NPKD_E_FORMAT;
+	s[len] = '\0';
+	len = (int)strlen(s);	/* libtasn1 counts the terminator */
+	memset(&tm, 0, sizeof(tm));
+	if (gen) {
+		if (len != 15 || digits(s, 4, &y) == -1)
+			return NPKD_E_FORMAT;
+		off = 4;
+	} else {
+		if (len != 13 || digits(s, 2, &y) == -1)
+			return NPKD_E_FORMAT;
+		y += y < 50 ? 2000 : 1900;	/* RFC 5280 4.1.2.5.1 */
+		off = 2;
+	}
+	if (digits(s + off, 2, &tm.tm_mon) == -1 ||
+	    digits(s + off + 2, 2, &tm.tm_mday) == -1 ||
+	    digits(s + off + 4, 2, &tm.tm_hour) == -1 ||
+	    digits(s + off + 6, 2, &tm.tm_min) == -1 ||
+	    digits(s + off + 8, 2, &tm.tm_sec) == -1 || s[off + 10] != 'Z')
+		return NPKD_E_FORMAT;
+	tm.tm_year = y - 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	return NPKD_OK;
+}
+
+/*
+ * Parse one DER TLV header at p (single-byte tags, definite lengths of up
+ * to four octets).  hdr is the header size, clen the content size, which
+ * must fit in len.
+ */
+int
+npkd_der_header(const uint8_t *p, size_t len, unsigned int *tag, size_t *hdr,
+    size_t *clen)
+{
+	size_t	 n, i, l;
+
+	if (len < 2)
+		return NPKD_E_FORMAT;
+	*tag = p[0];
+	if ((p[0] & 0x1f) == 0x1f)
+		return NPKD_E_FORMAT;
+	if (p[1] < 0x80) {
+		l = p[1];
+		*hdr = 2;
+	} else {
+		n = p[1] & 0x7f;
+		if (n == 0 || n > 4 || len < 2 + n)
+			return NPKD_E_FORMAT;	/* indefinite or too long */
+		if (p[2] == 0)
+			return NPKD_E_FORMAT;	/* not minimal */
+		for (l = 0, i = 0; i < n; i++)
+			l = (l << 8) | p[2 + i];
+		if (l < 0x80)
+			return NPKD_E_FORMAT;	/* not minimal */
+		*hdr = 2 + n;
+	}
+	if (l > len - *hdr)
+		return NPKD_E_FORMAT;
+	*clen = l;
+	return NPKD_OK;
+}
+
+size_t
+npkd_der_put_header(uint8_t *out, unsigned int tag, size_t len)
+{
+	size_t n = 0, i;
+
+	out[0] = (uint8_t)tag;
+	if (len < 0x80) {
+		out[1] = (uint8_t)len;
+		return 2;
+	}
+	for (i = len; i > 0; i >>= 8)
+		n++;
+	out[1] = (uint8_t)(0x80 | n);
+	for (i = 0; i < n; i++)
+		out[2 + i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+	return 2 + n;
+}
+
+char *
+npkd_name_string(const uint8_t *der, size_t len)
+{
+	gnutls_datum_t	 in, str = { NULL, 0 };
+	char		*s;
+
+	in.data = (unsigned char *)(uintptr_t)der;
+	in.size = (unsigned int)len;
+	if (gnutls_x509_rdn_get2(&in, &str, 0) < 0)
+		return strdup("(unreadable name)");
+	s = strndup((char *)str.data, str.size);
+	gnutls_free(str.data);
+	return s;
+}
+
+void
+npkd_name_country(const uint8_t *der, size_t len, char *out, size_t sz)
+{
+	gnutls_datum_t	 in;
+	size_t		 n = sz;
+
+	in.data = (unsigned char *)(uintptr_t)der;
+	in.size = (unsigned int)len;
+	out[0] = '\0';
+	if (gnutls_x509_rdn_get_by_oid(&in, GNUTLS_OID_X520_COUNTRY_NAME, 0, 0,
+	    out, &n) < 0)
+		out[0] = '\0';
+}
+
+/*
+ * Names match when their DER is identical, or else when their string
+ * forms agree ignoring case (RFC 5280 7.1 in spirit: real issuers switch
+ * between PrintableString and UTF8String).
+ */
+int
+npkd_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	char	*sa, *sb;
+	int	 eq;
+
+	if (alen == blen && memcmp(a, b, alen) == 0)
+		return 1;
+	sa = npkd_name_string(a, alen);
+	sb = npkd_name_string(b, blen);
+	eq = sa != NULL && sb != NULL && strcasecmp(sa, sb) == 0;
+	free(sa);
+	free(sb);
+	return eq;
+}

@@ -1,0 +1,345 @@
+/*
+ * npkd.h - the one public interface of libnpkd.
+ *
+ * Conventions: functions return 0 (NPKD_OK) or a negative enum npkd_rc;
+ * details go into an optional caller-owned struct npkd_err.  Inputs come
+ * first, outputs last; out-params are cleared on entry so a failure leaves
+ * nothing to free.  Objects are opaque, created by _parse/_new and released
+ * by _free, and _free(NULL) does nothing.  A function returning a const
+ * pointer lends it until the object it came from is freed.  The library
+ * never prints, exits, prompts or reads the environment.
+ */
+#ifndef NPKD_SRC_NPKD_H
+#define NPKD_SRC_NPKD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define NPKD_VERSION	"0.1.0"
+
+enum npkd_rc {
+	NPKD_OK = 0,
+	NPKD_E_NOMEM = -1,	/* out of memory */
+	NPKD_E_IO = -2,		/* a system call failed */
+	NPKD_E_FORMAT = -3,	/* malformed input */
+	NPKD_E_LIMIT = -4,	/* input exceeds a configured limit */
+	NPKD_E_VERIFY = -5,	/* a signature or check says no */
+	NPKD_E_USAGE = -6,	/* the caller passed something invalid */
+	NPKD_E_UNSUPPORTED = -7, /* well formed, but not something we do */
+	NPKD_E_CRYPTO = -8,	/* a crypto library failed */
+	NPKD_E_NOTFOUND = -9	/* a looked-up object is not there */
+};
+
+/* Error details: msg is "context: reason", one line, no trailing period. */
+struct npkd_err {
+	int	code;
+	int	sys_errno;
+	char	msg[256];
+};
+
+/* Limits (design.md section 6). */
+#define NPKD_MAX_FILE		(256UL << 20)	/* one input file */
+#define NPKD_MAX_DER		(1UL << 20)	/* one DER object */
+#define NPKD_MAX_ML_CERTS	100000		/* certificates in one list */
+#define NPKD_MAX_DEPTH		16		/* TLV nesting */
+#define NPKD_MAX_CHAIN		8		/* certificate chain length */
+#define NPKD_MAX_CMS_CERTS	64		/* certificates in SignedData */
+
+/* Library set-up: call once before anything else; safe to call again. */
+int		 npkd_global_init(struct npkd_err *);
+const char	*npkd_strerror(int);
+
+/* Bytes owned by the caller; npkd_buf_free() releases and clears. */
+struct npkd_buf {
+	uint8_t	*data;
+	size_t	 len;
+};
+void		 npkd_buf_free(struct npkd_buf *);
+
+/*
+ * Files.  "-" reads standard input.  The whole file is read, up to max
+ * bytes; a larger file fails with NPKD_E_LIMIT.
+ */
+int	 npkd_file_read(const char *, size_t, struct npkd_buf *,
+	    struct npkd_err *);
+/*
+ * Write data to path atomically: temporary file in the same directory,
+ * fsync, rename, fsync of the directory.  Errors name path, never the
+ * temporary file.  With excl set, an existing path is not replaced.
+ */
+int	 npkd_file_write_atomic(const char *, const void *, size_t,
+	    unsigned int, int, struct npkd_err *);
+
+/*
+ * PEM: npkd_pem_decode() finds the next "-----BEGIN label-----" block at
+ * or after *off in text, decodes it into out (caller frees) and advances
+ * *off.  NPKD_E_NOTFOUND when no further block exists.  label may be NULL
+ * to accept any label; the label found is copied to found (if non-NULL).
+ * npkd_pem_encode() writes one PEM block.
+ */
+int	 npkd_pem_decode(const uint8_t *, size_t, size_t *, const char *,
+	    struct npkd_buf *, char *, size_t, struct npkd_err *);
+int	 npkd_pem_encode(const char *, const uint8_t *, size_t,
+	    struct npkd_buf *, struct npkd_err *);
+/* Does the buffer look like PEM text (a BEGIN line near its start)? */
+int	 npkd_is_pem(const uint8_t *, size_t);
+
+/* Lower-case hex of len bytes into out (2*len+1 bytes). */
+void	 npkd_hex(const uint8_t *, size_t, char *);
+
+/* Digests. */
+enum npkd_hash {
+	NPKD_HASH_NONE = 0,
+	NPKD_HASH_SHA1,
+	NPKD_HASH_SHA224,
+	NPKD_HASH_SHA256,
+	NPKD_HASH_SHA384,
+	NPKD_HASH_SHA512
+};
+const char	*npkd_hash_name(int);
+size_t		 npkd_hash_len(int);
+int		 npkd_hash(int, const void *, size_t, uint8_t *,
+		    struct npkd_err *);
+
+/*
+ * Findings: deviations from a profile or tolerated irregularities.  They
+ * never make a parse fail.  Each has a severity, a short stable code, the
+ * rule it breaks (e.g. "ICAO 9303-12 7.1.1") and a text.
+ */
+enum npkd_sev {
+	NPKD_SEV_INFO = 0,
+	NPKD_SEV_WARNING = 1,
+	NPKD_SEV_ERROR = 2
+};
+struct npkd_findings;
+struct npkd_finding {
+	int		 severity;
+	const char	*code;
+	const char	*rule;
+	const char	*text;
+};
+struct npkd_findings	*npkd_findings_new(void);
+void			 npkd_findings_free(struct npkd_findings *);
+size_t			 npkd_findings_count(const struct npkd_findings *);
+const struct npkd_finding *npkd_findings_get(const struct npkd_findings *,
+			    size_t);
+/* Append every finding of src to dst, text prefixed by prefix if set. */
+int			 npkd_findings_merge(struct npkd_findings *,
+			    const struct npkd_findings *, const char *);
+const char		*npkd_sev_name(int);
+
+/* Public keys as described to people. */
+enum npkd_keyalg {
+	NPKD_KEY_UNKNOWN = 0,
+	NPKD_KEY_RSA,
+	NPKD_KEY_RSA_PSS,
+	NPKD_KEY_EC
+};
+struct npkd_keyinfo {
+	int		 alg;		/* enum npkd_keyalg */
+	unsigned int	 bits;		/* modulus or field size */
+	const char	*curve;		/* curve name, NULL if not named */
+	int		 explicit_params; /* EC domain given explicitly */
+};
+
+/* X.509 certificates. */
+struct npkd_cert;
+
+enum npkd_role {
+	NPKD_ROLE_OTHER = 0,
+	NPKD_ROLE_CSCA,		/* self-signed CSCA */
+	NPKD_ROLE_LINK,		/* CA certificate issued by another CSCA key */
+	NPKD_ROLE_DSC,
+	NPKD_ROLE_MLSIGNER,
+	NPKD_ROLE_DLSIGNER
+};
+const char	*npkd_role_name(int);
+
+/* Key usage bits as in RFC 5280 (bit 0 = digitalSignature). */
+#define NPKD_KU_DIGITAL_SIGNATURE	0x001
+#define NPKD_KU_NON_REPUDIATION		0x002
+#define NPKD_KU_KEY_ENCIPHERMENT	0x004
+#define NPKD_KU_DATA_ENCIPHERMENT	0x008
+#define NPKD_KU_KEY_AGREEMENT		0x010
+#define NPKD_KU_KEY_CERT_SIGN		0x020
+#define NPKD_KU_CRL_SIGN		0x040
+
+#define NPKD_OID_ML_SIGNER	"2.23.136.1.1.3"
+#define NPKD_OID_DL_SIGNER	"2.23.136.1.1.8"
+#define NPKD_OID_ML_CONTENT	"2.23.136.1.1.2"
+#define NPKD_OID_DL_CONTENT	"2.23.136.1.1.7"
+#define NPKD_OID_DOCTYPE_LIST	"2.23.136.1.1.6.2"
+#define NPKD_OID_NAME_CHANGE	"2.23.136.1.1.6.1"
+
+/*
+ * Parse one DER certificate (strict DER, no trailing bytes).  Profile
+ * deviations become findings of the certificate, not errors.
+ */
+int	 npkd_cert_parse(const uint8_t *, size_t, struct npkd_cert **,
+	    struct npkd_err *);
+void	 npkd_cert_free(struct npkd_cert *);
+const uint8_t	*npkd_cert_der(const struct npkd_cert *, size_t *);
+const uint8_t	*npkd_cert_sha256(const struct npkd_cert *); /* 32 bytes */
+const char	*npkd_cert_subject(const struct npkd_cert *);
+const char	*npkd_cert_issuer(const struct npkd_cert *);
+const char	*npkd_cert_serial(const struct npkd_cert *);	/* hex */
+/* Country of the subject (issuer for none) as written; "" if absent. */
+const char	*npkd_cert_country(const struct npkd_cert *);
+time_t		 npkd_cert_not_before(const struct npkd_cert *);
+time_t		 npkd_cert_not_after(const struct npkd_cert *);
+const uint8_t	*npkd_cert_ski(const struct npkd_cert *, size_t *);
+const uint8_t	*npkd_cert_aki(const struct npkd_cert *, size_t *);
+unsigned int	 npkd_cert_key_usage(const struct npkd_cert *); /* or 0 */
+int		 npkd_cert_has_key_usage(const struct npkd_cert *);
+int		 npkd_cert_has_eku(const struct npkd_cert *, const char *);
+/* 1 if CA; *pathlen -1 when absent.  0 if not CA or no extension. */
+int		 npkd_cert_is_ca(const struct npkd_cert *, int *);
+/* Document types of the ICAO document type list extension, or NULL. */
+const char	*npkd_cert_doctypes(const struct npkd_cert *);
+int		 npkd_cert_has_name_change(const struct npkd_cert *);
+int		 npkd_cert_role(const struct npkd_cert *);
+int		 npkd_cert_self_issued(const struct npkd_cert *);
+const char	*npkd_cert_sigalg_name(const struct npkd_cert *);
+void		 npkd_cert_keyinfo(const struct npkd_cert *,
+		    struct npkd_keyinfo *);
+const struct npkd_findings *npkd_cert_findings(const struct npkd_cert *);
+/* Do subject of a and issuer of b match (exact DER, then normalised)? */
+int		 npkd_cert_issued(const struct npkd_cert *,
+		    const struct npkd_cert *);
+/*
+ * Verify the signature of cert with the public key of issuer.  NPKD_OK,
+ * or NPKD_E_VERIFY with the reason in e.  Tolerated encodings (e.g. a
+ * DigestInfo without NULL) are added to findings when non-NULL.
+ */
+int	 npkd_cert_verify(const struct npkd_cert *, const struct npkd_cert *,
+	    struct npkd_findings *, struct npkd_err *);
+
+/* Certificate revocation lists. */
+struct npkd_crl;
+int	 npkd_crl_parse(const uint8_t *, size_t, struct npkd_crl **,
+	    struct npkd_err *);
+void	 npkd_crl_free(struct npkd_crl *);
+const uint8_t	*npkd_crl_der(const struct npkd_crl *, size_t *);
+const uint8_t	*npkd_crl_sha256(const struct npkd_crl *);
+const char	*npkd_crl_issuer(const struct npkd_crl *);
+const char	*npkd_crl_country(const struct npkd_crl *);
+time_t		 npkd_crl_this_update(const struct npkd_crl *);
+time_t		 npkd_crl_next_update(const struct npkd_crl *); /* 0: none */
+const char	*npkd_crl_number(const struct npkd_crl *);	/* hex or "" */
+const uint8_t	*npkd_crl_aki(const struct npkd_crl *, size_t *);
+size_t		 npkd_crl_revoked_count(const struct npkd_crl *);
+int		 npkd_crl_revoked(const struct npkd_crl *, size_t,
+		    const char **, time_t *);
+int		 npkd_crl_is_revoked(const struct npkd_crl *, const char *);
+const struct npkd_findings *npkd_crl_findings(const struct npkd_crl *);
+int	 npkd_crl_verify(const struct npkd_crl *, const struct npkd_cert *,
+	    struct npkd_findings *, struct npkd_err *);
+
+/* Private keys: a PEM/DER file path or a "pkcs11:" URI. */
+struct npkd_key;
+int	 npkd_key_load(const char *, const char *, struct npkd_key **,
+	    struct npkd_err *);
+void	 npkd_key_free(struct npkd_key *);
+/*
+ * Sign a digest.  pss selects RSASSA-PSS (salt = digest length) for RSA
+ * keys.  The signature is in X.509/CMS form: PKCS#1 block, or DER
+ * ECDSA-Sig-Value.  cert supplies the public key where the key source
+ * cannot (brainpool keys on tokens).
+ */
+int	 npkd_key_sign(struct npkd_key *, const struct npkd_cert *, int, int,
+	    const uint8_t *, size_t, struct npkd_buf *, struct npkd_err *);
+
+/* CMS SignedData (RFC 5652). */
+struct npkd_cms;
+int	 npkd_cms_parse(const uint8_t *, size_t, struct npkd_cms **,
+	    struct npkd_err *);
+void	 npkd_cms_free(struct npkd_cms *);
+const char	*npkd_cms_econtent_type(const struct npkd_cms *);
+const uint8_t	*npkd_cms_econtent(const struct npkd_cms *, size_t *);
+size_t		 npkd_cms_cert_count(const struct npkd_cms *);
+const struct npkd_cert *npkd_cms_cert(const struct npkd_cms *, size_t);
+time_t		 npkd_cms_signing_time(const struct npkd_cms *); /* 0 */
+/* "ski:HEX" or "issuer:DN serial:HEX" */
+const char	*npkd_cms_signer_id(const struct npkd_cms *);
+const char	*npkd_cms_sigalg_name(const struct npkd_cms *);
+const struct npkd_findings *npkd_cms_findings(const struct npkd_cms *);
+/*
+ * Find the signer among the embedded certificates and extra, check the
+ * content-type and message-digest attributes and the signature.  On
+ * NPKD_OK *signer points at the certificate used.
+ */
+int	 npkd_cms_verify(const struct npkd_cms *,
+	    const struct npkd_cert *const *, size_t,
+	    const struct npkd_cert **, struct npkd_findings *,
+	    struct npkd_err *);
+/* Signature with a detached content (eContent absent in the CMS). */
+int	 npkd_cms_verify_detached(const struct npkd_cms *, const uint8_t *,
+	    size_t, const struct npkd_cert *const *, size_t,
+	    const struct npkd_cert **, struct npkd_findings *,
+	    struct npkd_err *);
+
+/* Options for npkd_cms_sign(). */
+struct npkd_cms_sign_opts {
+	int	 hash;		/* enum npkd_hash, 0 = SHA-256 */
+	int	 pss;		/* RSA keys: RSASSA-PSS */
+	int	 sid_ski;	/* identify the signer by SKI */
+	int	 detached;	/* leave eContent out */
+	time_t	 signing_time;	/* 0 = now */
+	const struct npkd_cert *const *extra_certs; /* also embedded */
+	size_t	 n_extra;
+};
+int	 npkd_cms_sign(const char *, const uint8_t *, size_t,
+	    const struct npkd_cert *, struct npkd_key *,
+	    const struct npkd_cms_sign_opts *, struct npkd_buf *,
+	    struct npkd_err *);
+
+/* ICAO master lists and deviation lists. */
+enum npkd_list_kind {
+	NPKD_LIST_ML = 1,
+	NPKD_LIST_DL = 2
+};
+struct npkd_ml;
+int	 npkd_ml_parse(const uint8_t *, size_t, struct npkd_ml **,
+	    struct npkd_err *);
+void	 npkd_ml_free(struct npkd_ml *);
+int	 npkd_ml_kind(const struct npkd_ml *);
+const struct npkd_cms *npkd_ml_cms(const struct npkd_ml *);
+/* Members: CSCA and link certificates of a master list. */
+size_t	 npkd_ml_count(const struct npkd_ml *);
+const struct npkd_cert *npkd_ml_cert(const struct npkd_ml *, size_t);
+/* Deviation list entries, each described on one line. */
+size_t	 npkd_ml_deviation_count(const struct npkd_ml *);
+const char *npkd_ml_deviation(const struct npkd_ml *, size_t);
+const struct npkd_findings *npkd_ml_findings(const struct npkd_ml *);
+
+struct npkd_ml_verdict {
+	const struct npkd_cert	*signer;	/* lent by the list */
+	const struct npkd_cert	*anchor;	/* trust anchor or member */
+	int			 self_attested;	/* anchor from the list */
+	time_t			 signing_time;	/* 0 if absent */
+};
+/*
+ * Verify a list: CMS signature, signer EKU, signer chained to a CSCA of
+ * trust (or, with ntrust 0, to a CSCA of the signer's country inside the
+ * list, which is self-attested).  The signer's validity is judged at the
+ * signing time.  Also checks members' signatures, into findings.
+ * NPKD_OK, NPKD_E_VERIFY with the reason in e, or another error.
+ */
+int	 npkd_ml_verify(const struct npkd_ml *,
+	    const struct npkd_cert *const *, size_t, time_t,
+	    struct npkd_ml_verdict *, struct npkd_findings *,
+	    struct npkd_err *);
+
+/*
+ * Certificates from a PEM or DER file image: every certificate in a PEM
+ * bundle, or the one DER certificate.  Caller frees each and the array.
+ */
+int	 npkd_certs_load(const uint8_t *, size_t, struct npkd_cert ***,
+	    size_t *, struct npkd_err *);
+void	 npkd_certs_free(struct npkd_cert **, size_t);
+
+/* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
+void	 npkd_time_str(time_t, char *);
+
+#endif /* NPKD_SRC_NPKD_H */

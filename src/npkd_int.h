@@ -1,0 +1,188 @@
+/*
+ * npkd_int.h - library-internal declarations.  Not installed; tools must
+ * not include it.
+ */
+#ifndef NPKD_SRC_NPKD_INT_H
+#define NPKD_SRC_NPKD_INT_H
+
+#include <stdarg.h>
+#include <libtasn1.h>
+
+#include "npkd.h"
+
+#define NPKD_HIDDEN	__attribute__((visibility("hidden")))
+#define NPKD_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+#define NPKD_MAX_HASH	64
+#define NPKD_OID_MAX	128
+
+/* err.c */
+int	 npkd_seterr(struct npkd_err *, int, const char *, ...) NPKD_PRINTF(3, 4);
+int	 npkd_asn2err(struct npkd_err *, int, const char *);
+int	 npkd_gnutls2err(struct npkd_err *, int, const char *);
+
+/* findings.c */
+int	 npkd_findings_add(struct npkd_findings *, int, const char *,
+	    const char *, const char *, ...) NPKD_PRINTF(5, 6);
+
+/* asn1.c: strict DER through libtasn1 over schemas/npkd.asn */
+extern asn1_node npkd_asn1_defs;
+int	 npkd_asn1_init(struct npkd_err *);
+int	 npkd_asn1_decode(const char *, const uint8_t *, size_t, asn1_node *,
+	    const char *, struct npkd_err *);
+int	 npkd_asn1_span(asn1_node, const uint8_t *, size_t, const char *,
+	    const uint8_t **, size_t *);
+int	 npkd_asn1_present(asn1_node, const char *);
+int	 npkd_asn1_read_oid(asn1_node, const char *, char *, size_t);
+int	 npkd_asn1_read_alloc(asn1_node, const char *, struct npkd_buf *);
+int	 npkd_asn1_read_bits(asn1_node, const char *, struct npkd_buf *,
+	    int *);
+int	 npkd_asn1_read_uint(asn1_node, const char *, unsigned long *);
+int	 npkd_asn1_read_time(asn1_node, const char *, time_t *);
+/* DER TLV header at p: sets tag (first identifier octet) and spans. */
+int	 npkd_der_header(const uint8_t *, size_t, unsigned int *, size_t *,
+	    size_t *);
+/* Encode a definite-length header; returns its length (max 6). */
+size_t	 npkd_der_put_header(uint8_t *, unsigned int, size_t);
+/* Compare two DER names exactly, then by a normalised form. */
+int	 npkd_name_equal(const uint8_t *, size_t, const uint8_t *, size_t);
+
+/* Growable buffer with a hard maximum (curl dynbuf). */
+struct npkd_dbuf {
+	uint8_t	*data;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;
+};
+void	 npkd_dbuf_init(struct npkd_dbuf *, size_t);
+int	 npkd_dbuf_add(struct npkd_dbuf *, const void *, size_t);
+int	 npkd_dbuf_printf(struct npkd_dbuf *, const char *, ...) NPKD_PRINTF(2, 3);
+void	 npkd_dbuf_free(struct npkd_dbuf *);
+
+/* curves.c */
+struct npkd_curve {
+	const char	*name;
+	const char	*oid;
+	unsigned int	 bits;
+	int		 gnutls_id;	/* 0 when GnuTLS cannot use it */
+	const char	*gcry_name;	/* NULL: give libgcrypt parameters */
+	size_t		 len;		/* field element length */
+	const uint8_t	*p, *a, *b, *gx, *gy, *n;
+};
+const struct npkd_curve *npkd_curve_by_oid(const char *);
+const struct npkd_curve *npkd_curve_by_name(const char *);
+const struct npkd_curve *npkd_curve_match(const uint8_t *, size_t,
+	    const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *,
+	    size_t, const uint8_t *, size_t);
+
+/* crypto.c: algorithms, public keys and the verification backends */
+struct npkd_pubkey;
+enum npkd_sigkind {
+	NPKD_SIG_RSA_PKCS1 = 1,
+	NPKD_SIG_RSA_PSS,
+	NPKD_SIG_ECDSA
+};
+struct npkd_sigalg {
+	int		 kind;
+	int		 hash;
+	int		 mgf_hash;
+	unsigned int	 salt;
+	char		 name[48];
+};
+int	 npkd_hash_by_oid(const char *);
+const char *npkd_hash_oid(int);
+int	 npkd_sigalg_parse(const char *, const uint8_t *, size_t, int,
+	    struct npkd_sigalg *, struct npkd_findings *, struct npkd_err *);
+/* OID and DER parameters (NULL/0 when absent) of an algorithm. */
+int	 npkd_sigalg_oid(const struct npkd_sigalg *, const char **,
+	    struct npkd_buf *, struct npkd_err *);
+/* Decode a DER ECDSA-Sig-Value into r and s (lent from sig). */
+int	 npkd_ecdsa_sig_decode(const uint8_t *, size_t, const uint8_t **,
+	    size_t *, const uint8_t **, size_t *);
+int	 npkd_ecdsa_sig_encode(const uint8_t *, size_t, const uint8_t *,
+	    size_t, struct npkd_buf *);
+/* Verify with r and s given separately (CVC plain signatures). */
+int	 npkd_pubkey_verify_rs(const struct npkd_pubkey *, int,
+	    const uint8_t *, size_t, const uint8_t *, size_t,
+	    const uint8_t *, size_t, struct npkd_err *);
+
+struct npkd_pubkey;
+struct npkd_backend {
+	const char	*name;
+	int	(*rsa_pkcs1)(const struct npkd_pubkey *, const uint8_t *,
+		    size_t, const uint8_t *, size_t);
+	int	(*rsa_pss)(const struct npkd_pubkey *, int, unsigned int,
+		    const uint8_t *, size_t, const uint8_t *, size_t);
+	int	(*ecdsa)(const struct npkd_pubkey *, int, const uint8_t *,
+		    size_t, const uint8_t *, size_t, const uint8_t *, size_t);
+};
+struct npkd_pubkey {
+	int			 alg;		/* enum npkd_keyalg */
+	unsigned int		 bits;
+	int			 explicit_params;
+	const struct npkd_curve	*curve;		/* NULL: unnamed curve */
+	struct npkd_buf		 n, e;		/* RSA */
+	struct npkd_buf		 q;		/* EC point */
+	struct npkd_buf		 ep[6];		/* p a b gx gy n, unnamed */
+	const struct npkd_backend *ec_be;	/* ECDSA route */
+	void			*gnutls;	/* gnutls_pubkey_t */
+	void			*gcry;		/* gcry_sexp_t */
+	struct npkd_sigalg	 pss;		/* key-bound PSS params */
+	int			 has_pss;
+};
+extern const struct npkd_backend npkd_be_gnutls;
+extern const struct npkd_backend npkd_be_gcrypt;
+int	 npkd_backend_init(struct npkd_err *);
+int	 npkd_be_gnutls_load(struct npkd_pubkey *, struct npkd_err *);
+int	 npkd_be_gcrypt_load(struct npkd_pubkey *, struct npkd_err *);
+void	 npkd_be_unload(struct npkd_pubkey *);
+
+int	 npkd_ec_domain(const uint8_t *, size_t, const struct npkd_curve **,
+	    int *, struct npkd_buf *, struct npkd_err *);
+int	 npkd_pubkey_parse(const uint8_t *, size_t, struct npkd_pubkey **,
+	    struct npkd_findings *, struct npkd_err *);
+void	 npkd_pubkey_free(struct npkd_pubkey *);
+void	 npkd_pubkey_info(const struct npkd_pubkey *, struct npkd_keyinfo *);
+/* Verify sig over a digest; sig in X.509 form (DER ECDSA-Sig-Value). */
+int	 npkd_pubkey_verify(const struct npkd_pubkey *,
+	    const struct npkd_sigalg *, const uint8_t *, size_t,
+	    const uint8_t *, size_t, struct npkd_findings *, struct npkd_err *);
+/* Hash data with the algorithm's hash, then npkd_pubkey_verify(). */
+int	 npkd_pubkey_verify_data(const struct npkd_pubkey *,
+	    const struct npkd_sigalg *, const uint8_t *, size_t,
+	    const uint8_t *, size_t, struct npkd_findings *, struct npkd_err *);
+
+/* cert.c */
+struct npkd_cert {
+	struct npkd_buf		 der;
+	uint8_t			 sha256[32];
+	const uint8_t		*tbs;		/* into der */
+	size_t			 tbs_len;
+	const uint8_t		*issuer_der, *subject_der;
+	size_t			 issuer_len, subject_len;
+	struct npkd_buf		 serial_raw;	/* INTEGER content */
+	char			*serial;
+	char			*subject, *issuer;
+	char			 country[8];
+	time_t			 not_before, not_after;
+	struct npkd_buf		 ski, aki;
+	int			 has_ski, has_aki;
+	unsigned int		 ku;
+	int			 has_ku;
+	int			 is_ca, pathlen, has_bc;
+	char			**eku;
+	size_t			 n_eku;
+	char			*doctypes;
+	int			 name_change;
+	struct npkd_sigalg	 sigalg;
+	struct npkd_buf		 sig;
+	struct npkd_pubkey	*pub;
+	struct npkd_findings	*findings;
+	int			 role;
+};
+/* Country code attribute (2.5.4.6) of a DER Name, "" if none. */
+void	 npkd_name_country(const uint8_t *, size_t, char *, size_t);
+/* RFC 4514 string of a DER Name (caller frees). */
+char	*npkd_name_string(const uint8_t *, size_t);
+
+#endif /* NPKD_SRC_NPKD_INT_H */

@@ -1,0 +1,179 @@
+/*
+ * common.c - diagnostics and output helpers shared by the programs.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+const char	*progname = "npkd";
+int		 verbose;
+
+void
+tool_init(const char *name)
+{
+	struct npkd_err e;
+
+	progname = name;
+	if (npkd_global_init(&e) != NPKD_OK) {
+		fprintf(stderr, "%s: %s\n", progname, e.msg);
+		exit(EXIT_ERR);
+	}
+}
+
+/* "prog: file: message" on stderr, one line. */
+void
+warnmsg(const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (file != NULL)
+		fprintf(stderr, "%s: %s: ", progname, file);
+	else
+		fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Library result to exit status: a "no" is 1, every error 2. */
+int
+rc_to_exit(int rc)
+{
+	if (rc == NPKD_OK)
+		return EXIT_OK;
+	return rc == NPKD_E_VERIFY ? EXIT_NO : EXIT_ERR;
+}
+
+const char *
+display_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "(stdin)" : path;
+}
+
+void
+json_str(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p == '\t')
+			fputs("\\t", fp);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+void
+json_hex(FILE *fp, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	if (p == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (i = 0; i < len; i++)
+		fprintf(fp, "%02x", p[i]);
+	fputc('"', fp);
+}
+
+void
+json_findings(FILE *fp, const struct npkd_findings *f)
+{
+	const struct npkd_finding	*x;
+	size_t				 i;
+
+	fputc('[', fp);
+	for (i = 0; i < npkd_findings_count(f); i++) {
+		x = npkd_findings_get(f, i);
+		fprintf(fp, "%s{\"severity\":\"%s\",\"code\":", i ? "," : "",
+		    npkd_sev_name(x->severity));
+		json_str(fp, x->code);
+		fputs(",\"rule\":", fp);
+		json_str(fp, x->rule);
+		fputs(",\"text\":", fp);
+		json_str(fp, x->text);
+		fputc('}', fp);
+	}
+	fputc(']', fp);
+}
+
+void
+key_desc(const struct npkd_keyinfo *k, char *buf, size_t sz)
+{
+	switch (k->alg) {
+	case NPKD_KEY_RSA:
+		snprintf(buf, sz, "rsa-%u", k->bits);
+		break;
+	case NPKD_KEY_RSA_PSS:
+		snprintf(buf, sz, "rsa-pss-%u", k->bits);
+		break;
+	case NPKD_KEY_EC:
+		snprintf(buf, sz, "ec-%s%s", k->curve ? k->curve :
+		    "unnamed", k->explicit_params ? "-explicit" : "");
+		break;
+	default:
+		snprintf(buf, sz, "unknown");
+	}
+	for (; *buf != '\0'; buf++)
+		if (*buf == ' ')
+			*buf = '-';
+}
+
+void
+print_findings(FILE *fp, const char *indent, const struct npkd_findings *f,
+    int minsev)
+{
+	const struct npkd_finding	*x;
+	size_t				 i;
+
+	for (i = 0; i < npkd_findings_count(f); i++) {
+		x = npkd_findings_get(f, i);
+		if (x->severity < minsev)
+			continue;
+		fprintf(fp, "%s%s: %s: %s [%s]\n", indent,
+		    npkd_sev_name(x->severity), x->code, x->text, x->rule);
+	}
+}
+
+int
+load_certs(const char *path, struct npkd_cert ***v, size_t *n)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	int		 rc;
+
+	if ((rc = npkd_file_read(path, NPKD_MAX_FILE, &b, &e)) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return rc;
+	}
+	rc = npkd_certs_load(b.data, b.len, v, n, &e);
+	npkd_buf_free(&b);
+	if (rc != NPKD_OK)
+		warnmsg(display_name(path), "%s", e.msg);
+	return rc;
+}

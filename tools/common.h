@@ -1,0 +1,40 @@
+/*
+ * common.h - helpers shared by the npkd programs (diagnostics, JSON,
+ * exit statuses).  Not part of the library.
+ */
+#ifndef NPKD_TOOLS_COMMON_H
+#define NPKD_TOOLS_COMMON_H
+
+#include <stdio.h>
+
+#include "npkd.h"
+
+/* Exit statuses: 0 ok, 1 the answer is no, 2 error (2 wins over 1). */
+#define EXIT_OK		0
+#define EXIT_NO		1
+#define EXIT_ERR	2
+
+extern const char	*progname;
+extern int		 verbose;	/* -v count, -1 for -q */
+
+void	 tool_init(const char *);
+void	 warnmsg(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 worst(int, int);
+int	 rc_to_exit(int);
+const char *display_name(const char *);
+
+/* JSON output, one object per line. */
+void	 json_str(FILE *, const char *);
+void	 json_hex(FILE *, const uint8_t *, size_t);
+void	 json_findings(FILE *, const struct npkd_findings *);
+
+/* "rsa-4096", "ec-brainpoolP256r1-explicit", ... */
+void	 key_desc(const struct npkd_keyinfo *, char *, size_t);
+/* Print findings as indented lines (for -v). */
+void	 print_findings(FILE *, const char *, const struct npkd_findings *,
+	    int);
+/* Read a file and load its certificates (PEM bundle or DER). */
+int	 load_certs(const char *, struct npkd_cert ***, size_t *);
+
+#endif /* NPKD_TOOLS_COMMON_H */

@@ -1,0 +1,65 @@
+/*
+ * npkd - the national PKD tool: master lists and deviation lists now;
+ * the store (init, import, check, ls, show, export) builds on these.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "tools.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: npkd [-qv] [-d dir] command [args]\n"
+	    "       npkd ml print [-j] file ...\n"
+	    "       npkd ml verify [-jv] [-T trust.pem] file ...\n"
+	    "       npkd ml extract [-o dir] file ...\n");
+	exit(EXIT_ERR);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*dir = getenv("NPKD_DIR");
+	int		 ch;
+
+	tool_init("npkd");
+	/* Global options stop at the command name. */
+	while ((ch = getopt_long(argc, argv, "+d:hqvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'q':
+			verbose = -1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("npkd %s\n", NPKD_VERSION);
+			return EXIT_OK;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	(void)dir;
+	if (argc < 1)
+		usage();
+	if (strcmp(argv[0], "ml") == 0)
+		return cmd_ml(argc, argv);
+	warnmsg(NULL, "unknown command: %s", argv[0]);
+	usage();
+	return EXIT_ERR;
+}
