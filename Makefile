@@ -117,10 +117,21 @@ $(BENCH): tests/bench.c $(LIB)
 
 # Generated test PKI (testdata/gen.sh); rebuilt when the generator changes.
 TD	 = build/testdata
-$(TD)/.done: testdata/gen.sh
+MKDER	 = build/host/mkder
+$(MKDER): testdata/mkder.c
+	@mkdir -p $(@D)
+	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+
+$(TD)/.done: testdata/gen.sh $(MKDER)
 	rm -rf $(TD)
-	sh testdata/gen.sh $(TD)
+	sh testdata/gen.sh $(TD) $(MKDER)
 	touch $@
+
+# The 500-certificate list for make bench only.
+$(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
+	rm -rf $(TD)
+	sh testdata/gen.sh $(TD) $(MKDER) bench
+	touch $(TD)/.done
 
 testdata: $(TD)/.done
 
@@ -143,7 +154,7 @@ fuzz-run: $(FUZZ_BINS)
 		    $(B)/fuzz/$$f.corpus fuzz/$$f.in || exit 1; \
 	done
 
-bench: $(BENCH) $(TOOL_BINS) $(TD)/.done
+bench: $(BENCH) $(TOOL_BINS) $(TD)/bench_500.ml
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) sh tests/bench.sh $(BENCH)
 
 lint:

@@ -40,6 +40,8 @@ npkd_asn1_decode(const char *type, const uint8_t *der, size_t len,
 {
 	char		 name[96], emsg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
 	asn1_node	 n = NULL;
+	unsigned int	 tag;
+	size_t		 hdr, clen;
 	int		 r, used;
 
 	*out = NULL;
@@ -47,6 +49,18 @@ npkd_asn1_decode(const char *type, const uint8_t *der, size_t len,
 		return npkd_seterr(e, NPKD_E_LIMIT, "%s: too large", ctx);
 	if (len == 0)
 		return npkd_seterr(e, NPKD_E_FORMAT, "%s: empty", ctx);
+	/* Say plainly what is wrong with the outer element first. */
+	if ((r = npkd_der_header(der, len, &tag, &hdr, &clen)) != NPKD_OK) {
+		if (len >= 2 && (der[1] == 0x80))
+			return npkd_seterr(e, NPKD_E_FORMAT, "%s: indefinite "
+			    "length (BER, not DER)", ctx);
+		return npkd_seterr(e, NPKD_E_FORMAT, "%s: not DER, or "
+		    "truncated (%zu bytes)", ctx, len);
+	}
+	if (hdr + clen < len)
+		return npkd_seterr(e, NPKD_E_FORMAT,
+		    "%s: %zu trailing bytes after the DER object", ctx,
+		    len - hdr - clen);
 	snprintf(name, sizeof(name), "NPKD.%s", type);
 	if ((r = asn1_create_element(npkd_asn1_defs, name, &n)) != ASN1_SUCCESS)
 		return npkd_asn2err(e, r, ctx);
@@ -56,10 +70,10 @@ npkd_asn1_decode(const char *type, const uint8_t *der, size_t len,
 	    emsg);
 	if (r != ASN1_SUCCESS) {
 		asn1_delete_structure(&n);
-		if (emsg[0] != '\0')
-			return npkd_seterr(e, NPKD_E_FORMAT, "%s: %s (%s)", ctx,
-			    asn1_strerror(r), emsg);
-		return npkd_asn2err(e, r, ctx);
+		if (r == ASN1_MEM_ALLOC_ERROR)
+			return npkd_asn2err(e, r, ctx);
+		return npkd_seterr(e, NPKD_E_FORMAT, "%s: malformed DER (%s%s%s)",
+		    ctx, asn1_strerror(r), emsg[0] ? ": " : "", emsg);
 	}
 	if ((size_t)used != len) {
 		asn1_delete_structure(&n);

@@ -531,18 +531,19 @@ static int
 put_attr(asn1_node n, const char *base, const char *oid,
     const struct npkd_buf *val)
 {
-	char	 path[96];
-	int	 r;
+	char		 path[96];
+	const char	*dot = base[0] ? "." : "";
+	int		 r;
 
 	if ((r = asn1_write_value(n, base, "NEW", 1)) != ASN1_SUCCESS)
 		return r;
-	snprintf(path, sizeof(path), "%s.?LAST.attrType", base);
+	snprintf(path, sizeof(path), "%s%s?LAST.attrType", base, dot);
 	if ((r = asn1_write_value(n, path, oid, 1)) != ASN1_SUCCESS)
 		return r;
-	snprintf(path, sizeof(path), "%s.?LAST.attrValues", base);
+	snprintf(path, sizeof(path), "%s%s?LAST.attrValues", base, dot);
 	if ((r = asn1_write_value(n, path, "NEW", 1)) != ASN1_SUCCESS)
 		return r;
-	snprintf(path, sizeof(path), "%s.?LAST.attrValues.?LAST", base);
+	snprintf(path, sizeof(path), "%s%s?LAST.attrValues.?LAST", base, dot);
 	return asn1_write_value(n, path, val->data, (int)val->len);
 }
 

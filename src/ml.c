@@ -459,3 +459,61 @@ npkd_ml_verify(const struct npkd_ml *m, const struct npkd_cert *const *trust,
 	check_members(m, f);
 	return NPKD_OK;
 }
+
+static int
+cmp_der(const void *a, const void *b)
+{
+	const struct npkd_cert	*x = *(const struct npkd_cert *const *)a;
+	const struct npkd_cert	*y = *(const struct npkd_cert *const *)b;
+	size_t			 n = x->der.len < y->der.len ? x->der.len :
+				    y->der.len;
+	int			 c = memcmp(x->der.data, y->der.data, n);
+
+	if (c != 0)
+		return c;
+	return x->der.len < y->der.len ? -1 : x->der.len > y->der.len;
+}
+
+int
+npkd_ml_build(const struct npkd_cert *const *certs, size_t n,
+    struct npkd_buf *out, struct npkd_err *e)
+{
+	const struct npkd_cert	**v = NULL;
+	struct npkd_dbuf	  d;
+	uint8_t			  h[8];
+	size_t			  i, body = 0, hl, sl;
+	int			  rc = NPKD_OK;
+
+	out->data = NULL;
+	out->len = 0;
+	if (n == 0 || n > NPKD_MAX_ML_CERTS)
+		return npkd_seterr(e, NPKD_E_USAGE, "master list: %zu "
+		    "certificates", n);
+	if ((v = malloc(n * sizeof(*v))) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "master list");
+	memcpy(v, certs, n * sizeof(*v));
+	/* DER SET OF: elements in ascending order of encoding (X.690 11.6),
+	 * duplicates dropped. */
+	qsort(v, n, sizeof(*v), cmp_der);
+	for (i = 0; i < n; i++)
+		if (i == 0 || cmp_der(&v[i - 1], &v[i]) != 0)
+			body += v[i]->der.len;
+	sl = npkd_der_put_header(h, 0x31, body);
+	npkd_dbuf_init(&d, NPKD_MAX_FILE);
+	hl = npkd_der_put_header(h, 0x30, 3 + sl + body);
+	if (npkd_dbuf_add(&d, h, hl) != NPKD_OK ||
+	    npkd_dbuf_add(&d, "\x02\x01\x00", 3) != NPKD_OK ||
+	    npkd_dbuf_add(&d, h, npkd_der_put_header(h, 0x31, body)) != NPKD_OK)
+		rc = NPKD_E_NOMEM;
+	for (i = 0; i < n && rc == NPKD_OK; i++)
+		if (i == 0 || cmp_der(&v[i - 1], &v[i]) != 0)
+			rc = npkd_dbuf_add(&d, v[i]->der.data, v[i]->der.len);
+	free(v);
+	if (rc != NPKD_OK) {
+		npkd_dbuf_free(&d);
+		return npkd_seterr(e, rc, "master list: too large");
+	}
+	out->data = d.data;
+	out->len = d.len;
+	return NPKD_OK;
+}

@@ -332,6 +332,13 @@ int	 npkd_ml_verify(const struct npkd_ml *,
 	    struct npkd_err *);
 
 /*
+ * Encode a CscaMasterList (version 0, the certificates as a DER SET OF,
+ * sorted) into out, ready to be signed with npkd_cms_sign().
+ */
+int	 npkd_ml_build(const struct npkd_cert *const *, size_t,
+	    struct npkd_buf *, struct npkd_err *);
+
+/*
  * Certificates from a PEM or DER file image: every certificate in a PEM
  * bundle, or the one DER certificate.  Caller frees each and the array.
  */

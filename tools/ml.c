@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common.h"
@@ -26,7 +27,9 @@ ml_usage(void)
 	fprintf(stderr,
 	    "usage: npkd ml print [-j] file ...\n"
 	    "       npkd ml verify [-jqv] [-T trust.pem] file ...\n"
-	    "       npkd ml extract [-o dir] file ...\n");
+	    "       npkd ml extract [-o dir] file ...\n"
+	    "       npkd ml sign [-ip] [-H hash] [-P pinfile] -c cert -k key "
+	    "-o out cert ...\n");
 	exit(EXIT_ERR);
 }
 
@@ -338,6 +341,141 @@ ml_extract(int argc, char *argv[])
 	return ex;
 }
 
+/* First line of a file, for PINs (batch mode: secrets come from files). */
+static char *
+read_pin(const char *path)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	char		*pin;
+	size_t		 n;
+
+	if (npkd_file_read(path, 4096, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return NULL;
+	}
+	for (n = 0; n < b.len && b.data[n] != '\n' && b.data[n] != '\r'; n++)
+		;
+	pin = strndup((char *)b.data, n);
+	memset(b.data, 0, b.len);
+	npkd_buf_free(&b);
+	return pin;
+}
+
+static int
+parse_hash(const char *s)
+{
+	static const struct { const char *n; int h; } t[] = {
+		{ "sha1", NPKD_HASH_SHA1 }, { "sha224", NPKD_HASH_SHA224 },
+		{ "sha256", NPKD_HASH_SHA256 }, { "sha384", NPKD_HASH_SHA384 },
+		{ "sha512", NPKD_HASH_SHA512 } };
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcasecmp(s, t[i].n) == 0)
+			return t[i].h;
+	return NPKD_HASH_NONE;
+}
+
+static int
+ml_sign(int argc, char *argv[])
+{
+	struct npkd_cms_sign_opts	 o;
+	struct npkd_cert		**signer = NULL, **all = NULL, **v, **nv;
+	struct npkd_key			*key = NULL;
+	struct npkd_buf			 content = { NULL, 0 }, out = { NULL, 0 };
+	struct npkd_err			 e;
+	const char			*certf = NULL, *keyf = NULL, *outf = NULL;
+	char				*pin = NULL;
+	size_t				 nsigner = 0, nall = 0, n, j;
+	int				 ch, i, ex = EXIT_ERR;
+
+	memset(&o, 0, sizeof(o));
+	o.sid_ski = 1;
+	while ((ch = getopt(argc, argv, "c:H:ik:o:pP:")) != -1) {
+		switch (ch) {
+		case 'c':
+			certf = optarg;
+			break;
+		case 'H':
+			if ((o.hash = parse_hash(optarg)) == NPKD_HASH_NONE) {
+				warnmsg(NULL, "unknown hash: %s", optarg);
+				return EXIT_ERR;
+			}
+			break;
+		case 'i':
+			o.sid_ski = 0;
+			break;
+		case 'k':
+			keyf = optarg;
+			break;
+		case 'o':
+			outf = optarg;
+			break;
+		case 'p':
+			o.pss = 1;
+			break;
+		case 'P':
+			if ((pin = read_pin(optarg)) == NULL)
+				return EXIT_ERR;
+			break;
+		default:
+			ml_usage();
+		}
+	}
+	if (certf == NULL || keyf == NULL || outf == NULL || optind >= argc)
+		ml_usage();
+	if (load_certs(certf, &signer, &nsigner) != NPKD_OK)
+		goto out;
+	for (i = optind; i < argc; i++) {
+		if (load_certs(argv[i], &v, &n) != NPKD_OK)
+			goto out;
+		if ((nv = reallocarray(all, nall + n, sizeof(*nv))) == NULL) {
+			npkd_certs_free(v, n);
+			warnmsg(NULL, "out of memory");
+			goto out;
+		}
+		all = nv;
+		for (j = 0; j < n; j++)
+			all[nall++] = v[j];
+		free(v);
+	}
+	if (npkd_key_load(keyf, pin, &key, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	if (npkd_ml_build((const struct npkd_cert *const *)all, nall, &content,
+	    &e) != NPKD_OK ||
+	    npkd_cms_sign(NPKD_OID_ML_CONTENT, content.data, content.len,
+	    signer[0], key, &o, &out, &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "%s", e.msg);
+		goto out;
+	}
+	if (strcmp(outf, "-") == 0) {
+		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
+		    fflush(stdout) != 0) {
+			warnmsg("(stdout)", "write error");
+			goto out;
+		}
+	} else if (npkd_file_write_atomic(outf, out.data, out.len, 0644, 0,
+	    &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	ex = EXIT_OK;
+ out:
+	if (pin != NULL) {
+		memset(pin, 0, strlen(pin));
+		free(pin);
+	}
+	npkd_key_free(key);
+	npkd_certs_free(signer, nsigner);
+	npkd_certs_free(all, nall);
+	npkd_buf_free(&content);
+	npkd_buf_free(&out);
+	return ex;
+}
+
 int
 cmd_ml(int argc, char *argv[])
 {
@@ -352,6 +490,8 @@ cmd_ml(int argc, char *argv[])
 		return ml_verify(argc, argv);
 	if (strcmp(argv[0], "extract") == 0)
 		return ml_extract(argc, argv);
+	if (strcmp(argv[0], "sign") == 0)
+		return ml_sign(argc, argv);
 	warnmsg(NULL, "ml: unknown command: %s", argv[0]);
 	ml_usage();
 	return EXIT_ERR;

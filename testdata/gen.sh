@@ -1,0 +1,332 @@
+#!/bin/sh
+# gen.sh OUTDIR MKDER [bench]
+#
+# Builds the synthetic ePassport PKI that npkd's tests run on.  OpenSSL is
+# the issuing CA throughout (an implementation independent of npkd's), and
+# mkder (testdata/mkder.c, no shared code with libnpkd) wraps certificates
+# into the ICAO containers.  Nothing here is copied from real data.
+#
+# Countries, one per algorithm (CSCA key / hash):
+#   AA rsa-2048 sha256 (+ link to gen 2 rsa-3072, ML/DL signers, CRL)
+#   BB brainpoolP256r1 explicit    CC P-256            DD rsa-2048 PSS sha512
+#   EE brainpoolP384r1             FF P-384 explicit   GG P-521 sha512
+#   HH brainpoolP512r1 explicit    II P-224 sha224     JJ brainpoolP224r1
+#   KK brainpoolP256t1 explicit    LL rsa-2048 sha1    MM brainpoolP320r1 expl
+#   NN brainpoolP384t1             OO brainpoolP512t1 explicit
+#   PP brainpoolP224t1             QQ brainpoolP320t1  RR P-256 ecdsa-sha1
+# Master lists: ml_aa (RSA PKCS#1, SKI), ml_bb (brainpool explicit signer,
+# issuer+serial), ml_cc (P-256), ml_dd (RSA-PSS), and a deviation list.
+# Broken variants in bad/.  With "bench": a 500-certificate master list.
+set -eu
+
+OUT=$1
+MKDER=$2
+MODE=${3:-}
+umask 022
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+W=$OUT/work
+mkdir -p "$W" "$OUT/bad"
+# ossl ca reads its directory from CADIR; req needs it defined too.
+CADIR=$W
+export CADIR
+
+# Fixed validity so that outputs do not drift: valid today, long-lived.
+START=200101000000Z
+END=491231235959Z
+
+cat > "$W/ext.cnf" <<'EOF'
+[ca]
+default_ca = ca_default
+[ca_default]
+dir = $ENV::CADIR
+database = $dir/index.txt
+new_certs_dir = $dir/new
+serial = $dir/serial
+crlnumber = $dir/crlnumber
+certificate = $dir/ca.pem
+private_key = $dir/ca.key
+default_md = sha256
+policy = pol
+unique_subject = no
+preserve = yes
+email_in_dn = no
+default_crl_days = 90
+crl_extensions = crl_ext
+[pol]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = optional
+serialNumber = optional
+[req]
+distinguished_name = dn
+[dn]
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+[csca]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[link]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[dsc]
+keyUsage = critical,digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+2.23.136.1.1.6.2 = ASN1:SEQUENCE:doctypes
+[doctypes]
+version = INTEGER:0
+list = SET:doclist
+[doclist]
+t1 = PRINTABLESTRING:P
+t2 = PRINTABLESTRING:ID
+[mlsigner]
+keyUsage = critical,digitalSignature
+extendedKeyUsage = 2.23.136.1.1.3
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[dlsigner]
+keyUsage = critical,digitalSignature
+extendedKeyUsage = 2.23.136.1.1.8
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[noeku]
+keyUsage = critical,digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+EOF
+CNF=$W/ext.cnf
+
+# ossl ARGS: openssl, quiet unless it fails
+ossl() {
+	if ! openssl "$@" 2>"$W/ossl.err"; then
+		cat "$W/ossl.err" >&2
+		echo "gen.sh: openssl $1 failed" >&2
+		exit 1
+	fi
+}
+
+# key FILE SPEC: rsa:BITS | ec:CURVE | ecx:CURVE (explicit parameters)
+key() {
+	case $2 in
+	rsa:*)	openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:${2#rsa:} \
+		    -out "$1" ;;
+	ec:*)	openssl ecparam -name "${2#ec:}" -genkey -noout -out "$1" ;;
+	ecx:*)	openssl ecparam -name "${2#ecx:}" -param_enc explicit -genkey \
+		    -noout -out "$1" ;;
+	esac
+}
+
+# sigopts MD PSS -> ossl ca options
+sigopts() {
+	if [ "${2:-}" = pss ]; then
+		echo "-md $1 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1"
+	else
+		echo "-md $1"
+	fi
+}
+
+# newca DIR: an openssl ca directory
+newca() {
+	mkdir -p "$1/new"
+	: > "$1/index.txt"
+	echo 1000 > "$1/serial"
+	echo 01 > "$1/crlnumber"
+}
+
+# csca CC KEYSPEC MD [pss] -> $W/cc/ca.{key,pem}, $OUT/cc_csca.{der,pem}
+csca() {
+	cc=$(echo "$1" | tr 'A-Z' 'a-z')
+	d=$W/$cc
+	newca "$d"
+	key "$d/ca.key" "$2"
+	openssl req -new -key "$d/ca.key" -subj "/C=$1/O=Government of $1/CN=CSCA $1" \
+	    -config "$CNF" -out "$d/ca.csr"
+	CADIR=$d ossl ca -batch -notext -selfsign -config "$CNF" \
+	    -keyfile "$d/ca.key" -in "$d/ca.csr" -out "$d/ca.pem" \
+	    -startdate $START -enddate $END -extensions csca \
+	    $(sigopts "$3" "${4:-}")
+	openssl x509 -in "$d/ca.pem" -outform DER -out "$OUT/${cc}_csca.der"
+	cp "$d/ca.pem" "$OUT/${cc}_csca.pem"
+	echo "$3 ${4:-}" > "$d/md"
+}
+
+# issue CC NAME KEYSPEC EXT [START END] -> $OUT/cc_NAME.{der,pem,key}
+issue() {
+	cc=$(echo "$1" | tr 'A-Z' 'a-z')
+	d=$W/$cc
+	set -- "$@" "$START" "$END"
+	key "$OUT/${cc}_$2.key" "$3"
+	openssl req -new -key "$OUT/${cc}_$2.key" \
+	    -subj "/C=$1/O=Government of $1/CN=$2 $1" -config "$CNF" \
+	    -out "$d/$2.csr"
+	CADIR=$d ossl ca -batch -notext -config "$CNF" -in "$d/$2.csr" \
+	    -out "$OUT/${cc}_$2.pem" -startdate "$5" -enddate "$6" \
+	    -extensions "$4" $(sigopts $(cat "$d/md"))
+	openssl x509 -in "$OUT/${cc}_$2.pem" -outform DER -out "$OUT/${cc}_$2.der"
+}
+
+# sign OUT CONTENT ECONTENT_TYPE SIGNER_PREFIX [extra cms options]
+sign() {
+	o=$1 c=$2 t=$3 s=$4
+	shift 4
+	openssl cms -sign -binary -nodetach -nosmimecap -outform DER \
+	    -econtent_type "$t" -in "$c" -signer "$s.pem" -inkey "$s.key" \
+	    -out "$o" "$@"
+}
+
+csca AA rsa:2048 sha256
+csca BB ecx:brainpoolP256r1 sha256
+csca CC ec:prime256v1 sha256
+csca DD rsa:2048 sha512 pss
+csca EE ec:brainpoolP384r1 sha384
+csca FF ecx:secp384r1 sha384
+csca GG ec:secp521r1 sha512
+csca HH ecx:brainpoolP512r1 sha512
+csca II ec:secp224r1 sha224
+csca JJ ec:brainpoolP224r1 sha224
+csca KK ecx:brainpoolP256t1 sha256
+csca LL rsa:2048 sha1
+csca MM ecx:brainpoolP320r1 sha384
+csca NN ec:brainpoolP384t1 sha384
+csca OO ecx:brainpoolP512t1 sha512
+csca PP ec:brainpoolP224t1 sha224
+csca QQ ec:brainpoolP320t1 sha256
+csca RR ec:prime256v1 sha1
+
+# AA: second generation with a link certificate (old key signs new).
+d=$W/aa2
+newca "$d"
+key "$d/ca.key" rsa:3072
+openssl req -new -key "$d/ca.key" -subj "/C=AA/O=Government of AA/CN=CSCA AA" \
+    -config "$CNF" -out "$d/ca.csr"
+CADIR=$d ossl ca -batch -notext -selfsign -config "$CNF" -keyfile "$d/ca.key" \
+    -in "$d/ca.csr" -out "$d/ca.pem" -startdate $START -enddate $END \
+    -extensions csca -md sha256
+openssl x509 -in "$d/ca.pem" -outform DER -out "$OUT/aa_csca2.der"
+cp "$d/ca.pem" "$OUT/aa_csca2.pem"
+CADIR=$W/aa ossl ca -batch -notext -config "$CNF" -in "$d/ca.csr" \
+    -out "$OUT/aa_link.pem" -startdate $START -enddate $END -extensions link \
+    -md sha256
+openssl x509 -in "$OUT/aa_link.pem" -outform DER -out "$OUT/aa_link.der"
+
+for cc in AA BB CC DD EE FF GG HH II JJ KK LL MM NN OO PP QQ RR; do
+	issue $cc dsc ec:prime256v1 dsc
+done
+issue AA dsc2 rsa:2048 dsc
+issue AA mlsigner rsa:2048 mlsigner
+issue AA dlsigner rsa:2048 dlsigner
+issue AA noeku rsa:2048 noeku
+issue AA expired rsa:2048 mlsigner 200101000000Z 210101000000Z
+issue BB mlsigner ecx:brainpoolP256r1 mlsigner
+issue CC mlsigner ec:prime256v1 mlsigner
+issue DD mlsigner rsa:2048 mlsigner
+
+# CRLs: AA revokes its second DSC; BB's is empty.
+CADIR=$W/aa ossl ca -config "$CNF" -revoke "$OUT/aa_dsc2.pem" \
+    -crl_reason keyCompromise
+for cc in aa bb; do
+	CADIR=$W/$cc ossl ca -config "$CNF" -gencrl -crldays 90 \
+	    -out "$OUT/$cc.crl.pem"
+	openssl crl -in "$OUT/$cc.crl.pem" -outform DER -out "$OUT/$cc.crl"
+done
+
+# A rogue CSCA AA: same name, another key (for "does not chain").
+d=$W/rogue
+newca "$d"
+key "$d/ca.key" rsa:2048
+openssl req -new -key "$d/ca.key" -subj "/C=AA/O=Government of AA/CN=CSCA AA" \
+    -config "$CNF" -out "$d/ca.csr"
+CADIR=$d ossl ca -batch -notext -selfsign -config "$CNF" -keyfile "$d/ca.key" \
+    -in "$d/ca.csr" -out "$d/ca.pem" -startdate $START -enddate $END \
+    -extensions csca -md sha256
+cp "$d/ca.pem" "$OUT/rogue_csca.pem"
+openssl x509 -in "$d/ca.pem" -outform DER -out "$OUT/rogue_csca.der"
+key "$OUT/rogue_mlsigner.key" rsa:2048
+openssl req -new -key "$OUT/rogue_mlsigner.key" \
+    -subj "/C=AA/O=Government of AA/CN=mlsigner AA" -config "$CNF" \
+    -out "$d/ml.csr"
+CADIR=$d ossl ca -batch -notext -config "$CNF" -in "$d/ml.csr" \
+    -out "$OUT/rogue_mlsigner.pem" -startdate $START -enddate $END \
+    -extensions mlsigner -md sha256
+
+# The master list content: every CSCA and the link certificate.
+MEMBERS=""
+for cc in aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp qq rr; do
+	MEMBERS="$MEMBERS $OUT/${cc}_csca.der"
+done
+MEMBERS="$MEMBERS $OUT/aa_csca2.der $OUT/aa_link.der"
+"$MKDER" ml "$W/ml.content" $MEMBERS
+cp "$W/ml.content" "$OUT/ml.content"
+MLT=2.23.136.1.1.2
+DLT=2.23.136.1.1.7
+
+sign "$OUT/ml_aa.ml" "$W/ml.content" $MLT "$OUT/aa_mlsigner" -keyid -md sha256
+sign "$OUT/ml_bb.ml" "$W/ml.content" $MLT "$OUT/bb_mlsigner" -md sha256
+sign "$OUT/ml_cc.ml" "$W/ml.content" $MLT "$OUT/cc_mlsigner" -keyid -md sha384
+sign "$OUT/ml_dd.ml" "$W/ml.content" $MLT "$OUT/dd_mlsigner" -keyid -md sha256 \
+    -keyopt rsa_padding_mode:pss
+
+# Deviation list naming AA's revoked DSC.
+"$MKDER" dl "$W/dl.content" "$OUT/aa_dsc2.der" 2.23.136.1.1.7.1.1
+sign "$OUT/dl_aa.dl" "$W/dl.content" $DLT "$OUT/aa_dlsigner" -keyid -md sha256
+
+# Trust anchor bundles.
+cat "$OUT/aa_csca.pem" > "$OUT/trust_aa.pem"
+cat "$OUT"/*_csca.pem > "$OUT/trust_all.pem"
+
+# Broken variants.
+B=$OUT/bad
+"$MKDER" flip "$OUT/ml_aa.ml" "$B/tampered_content.ml" inside "$W/ml.content"
+"$MKDER" flip "$OUT/ml_aa.ml" "$B/tampered_signature.ml" last
+"$MKDER" flip "$OUT/ml_bb.ml" "$B/tampered_signature_bp.ml" last
+sign "$B/wrong_content_type.ml" "$W/ml.content" 1.2.840.113549.1.7.1 \
+    "$OUT/aa_mlsigner" -keyid
+sign "$B/ml_as_dl.ml" "$W/ml.content" $DLT "$OUT/aa_mlsigner" -keyid
+head -c 2000 "$OUT/ml_aa.ml" > "$B/truncated.ml"
+sign "$B/signer_no_eku.ml" "$W/ml.content" $MLT "$OUT/aa_noeku" -keyid
+sign "$B/signer_expired.ml" "$W/ml.content" $MLT "$OUT/aa_expired" -keyid
+sign "$B/signer_rogue.ml" "$W/ml.content" $MLT "$OUT/rogue_mlsigner" -keyid
+sign "$B/dl_signed_by_mlsigner.dl" "$W/dl.content" $DLT "$OUT/aa_mlsigner" -keyid
+cp "$OUT/ml_aa.ml" "$B/trailing_garbage.ml"
+printf 'garbage' >> "$B/trailing_garbage.ml"
+cp "$OUT/aa_csca.der" "$B/cert_trailing_garbage.der"
+printf '\000\000' >> "$B/cert_trailing_garbage.der"
+: > "$B/empty.ml"
+printf 'not a master list\n' > "$B/text.ml"
+# A list whose member certificate is cut short inside the signed content.
+head -c 600 "$OUT/aa_csca.der" > "$W/short.der"
+"$MKDER" ml "$W/bad.content" "$W/short.der" "$OUT/bb_csca.der" 2>/dev/null || true
+sign "$B/member_truncated.ml" "$W/bad.content" $MLT "$OUT/aa_mlsigner" -keyid
+
+if [ "$MODE" = bench ]; then
+	# 500 CSCAs over 25 countries, keys of the real mix, for make bench.
+	BW=$W/bench
+	mkdir -p "$BW"
+	i=0
+	for spec in rsa:2048 ecx:brainpoolP256r1 ec:prime256v1 ecx:brainpoolP384r1 \
+	    ec:secp384r1; do
+		key "$BW/k$i.key" "$spec"
+		i=$((i + 1))
+	done
+	n=0
+	BM=""
+	while [ $n -lt 500 ]; do
+		k=$((n % 5))
+		cc=$(printf "B%c" $(printf "\\$(printf %03o $((65 + n % 25)))"))
+		openssl req -new -x509 -key "$BW/k$k.key" -config "$CNF" \
+		    -extensions csca -set_serial $((n + 1)) -days 3650 \
+		    -subj "/C=$cc/O=Bench $cc/CN=CSCA $cc $n" \
+		    -outform DER -out "$BW/c$n.der" 2>/dev/null
+		BM="$BM $BW/c$n.der"
+		n=$((n + 1))
+	done
+	"$MKDER" ml "$BW/ml.content" $BM
+	sign "$OUT/bench_500.ml" "$BW/ml.content" $MLT "$OUT/aa_mlsigner" -keyid
+fi
+rm -rf "$W"
