@@ -67,6 +67,7 @@ MANPAGES = $(wildcard man/*.1)
 .PHONY: all check unit tools-test replay install asan fuzz bench lint clean \
 	testdata deps
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(TOOL_BINS)
 

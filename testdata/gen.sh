@@ -95,6 +95,11 @@ keyUsage = critical,digitalSignature
 extendedKeyUsage = 2.23.136.1.1.8
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[odd]
+basicConstraints = CA:TRUE
+keyUsage = keyCertSign,cRLSign
+subjectKeyIdentifier = none
+authorityKeyIdentifier = none
 [noeku]
 keyUsage = critical,digitalSignature
 subjectKeyIdentifier = hash
@@ -227,6 +232,18 @@ issue BB mlsigner ecx:brainpoolP256r1 mlsigner
 issue CC mlsigner ec:prime256v1 mlsigner
 issue DD mlsigner rsa:2048 mlsigner
 
+# Keys for the PKCS#11 test (named curves, which SoftHSM imports).
+issue AA p11signer rsa:2048 mlsigner
+issue BB p11signer ec:brainpoolP256r1 mlsigner
+issue CC p11signer ec:prime256v1 mlsigner
+
+# A CSCA that breaks the 9303-12 profile in the ways real ones do:
+# lower-case country, no SKI/AKI, non-critical key usage and basic
+# constraints without pathLen.  Its signature is sound.
+key "$OUT/zz_odd.key" ec:prime256v1
+openssl req -new -x509 -key "$OUT/zz_odd.key" -config "$CNF" -extensions odd \
+    -subj "/C=zz/O=Odd/CN=CSCA zz" -days 3650 -outform DER -out "$OUT/zz_odd.der"
+
 # CRLs: AA revokes its second DSC; BB's is empty.
 CADIR=$W/aa ossl ca -config "$CNF" -revoke "$OUT/aa_dsc2.pem" \
     -crl_reason keyCompromise
@@ -245,8 +262,7 @@ openssl req -new -key "$d/ca.key" -subj "/C=AA/O=Government of AA/CN=CSCA AA" \
 CADIR=$d ossl ca -batch -notext -selfsign -config "$CNF" -keyfile "$d/ca.key" \
     -in "$d/ca.csr" -out "$d/ca.pem" -startdate $START -enddate $END \
     -extensions csca -md sha256
-cp "$d/ca.pem" "$OUT/rogue_csca.pem"
-openssl x509 -in "$d/ca.pem" -outform DER -out "$OUT/rogue_csca.der"
+cp "$d/ca.pem" "$OUT/rogue_ca.pem"
 key "$OUT/rogue_mlsigner.key" rsa:2048
 openssl req -new -key "$OUT/rogue_mlsigner.key" \
     -subj "/C=AA/O=Government of AA/CN=mlsigner AA" -config "$CNF" \
@@ -278,7 +294,11 @@ sign "$OUT/dl_aa.dl" "$W/dl.content" $DLT "$OUT/aa_dlsigner" -keyid -md sha256
 
 # Trust anchor bundles.
 cat "$OUT/aa_csca.pem" > "$OUT/trust_aa.pem"
-cat "$OUT"/*_csca.pem > "$OUT/trust_all.pem"
+: > "$OUT/trust_all.pem"
+for cc in aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp qq rr; do
+	cat "$OUT/${cc}_csca.pem" >> "$OUT/trust_all.pem"
+done
+cat "$OUT/aa_csca2.pem" >> "$OUT/trust_all.pem"
 
 # Broken variants.
 B=$OUT/bad
