@@ -1,0 +1,239 @@
+/*
+ * bench.c - make bench: signature verifications per second through npkd's
+ * API next to the raw rate of the library each one is routed to, and the
+ * time and peak memory of a command.  Not part of make check.
+ *
+ *   bench sig TESTDATA		the per-algorithm table
+ *   bench cmd PROG ARGS...		run PROG, print wall time and peak RSS
+ */
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gcrypt.h>
+
+#include "npkd_int.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Operations per second of f over at least min_secs, median of 3 runs. */
+typedef int (*opfn)(void *);
+
+static double
+rate(opfn f, void *arg)
+{
+	double	 r[3], t0, t, tmp;
+	long	 n;
+	int	 i, j;
+
+	for (i = 0; i < 3; i++) {
+		n = 0;
+		t0 = now();
+		do {
+			if (f(arg) != 0) {
+				fprintf(stderr, "bench: operation failed\n");
+				exit(2);
+			}
+			n++;
+		} while ((t = now() - t0) < 0.4);
+		r[i] = (double)n / t;
+	}
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			if (r[j] < r[i]) {
+				tmp = r[i];
+				r[i] = r[j];
+				r[j] = tmp;
+			}
+	return r[1];
+}
+
+struct job {
+	struct npkd_cert	*c;
+	uint8_t			 d[64];
+	size_t			 dlen;
+	gnutls_datum_t		 h, s;
+	gcry_sexp_t		 data, sig;
+	int			 galg;
+};
+
+static int
+op_npkd(void *a)
+{
+	struct job *j = a;
+
+	return npkd_cert_verify(j->c, j->c, NULL, NULL);
+}
+
+static int
+op_gnutls(void *a)
+{
+	struct job *j = a;
+
+	return gnutls_pubkey_verify_hash2(j->c->pub->gnutls,
+	    (gnutls_sign_algorithm_t)j->galg, GNUTLS_VERIFY_ALLOW_BROKEN, &j->h,
+	    &j->s) < 0;
+}
+
+static int
+op_gcrypt(void *a)
+{
+	struct job *j = a;
+
+	return gcry_pk_verify(j->sig, j->data, j->c->pub->gcry) != 0;
+}
+
+static int
+op_parse(void *a)
+{
+	struct job		*j = a;
+	struct npkd_cert	*c;
+	int			 rc;
+
+	rc = npkd_cert_parse(j->c->der.data, j->c->der.len, &c, NULL);
+	npkd_cert_free(c);
+	return rc;
+}
+
+static const char *
+hname(int h)
+{
+	static const char *n[] = { "", "sha1", "sha224", "sha256", "sha384",
+	    "sha512" };
+
+	return n[h];
+}
+
+static int
+bench_sig(const char *dir)
+{
+	static const struct {
+		const char	*label;
+		const char	*file;
+		const char	*openssl;	/* openssl speed algorithm */
+	} cases[] = {
+		{ "RSA-2048 PKCS#1 SHA-256", "aa_csca.der", "rsa2048" },
+		{ "RSA-3072 PKCS#1 SHA-256", "aa_csca2.der", "rsa3072" },
+		{ "RSA-2048 PSS SHA-512", "dd_csca.der", "rsa2048" },
+		{ "ECDSA P-256 SHA-256", "cc_csca.der", "ecdsap256" },
+		{ "ECDSA P-384 explicit SHA-384", "ff_csca.der", "ecdsap384" },
+		{ "ECDSA P-521 SHA-512", "gg_csca.der", "ecdsap521" },
+		{ "ECDSA bP256r1 explicit SHA-256", "bb_csca.der", "ecdsabrp256r1" },
+		{ "ECDSA bP384r1 SHA-384", "ee_csca.der", "ecdsabrp384r1" },
+		{ "ECDSA bP512r1 explicit SHA-512", "hh_csca.der", "ecdsabrp512r1" },
+		{ "ECDSA bP256t1 explicit SHA-256", "kk_csca.der", "ecdsabrp256t1" },
+	};
+	struct job		 j;
+	struct npkd_buf		 b;
+	struct npkd_err		 e;
+	const uint8_t		*r, *s;
+	size_t			 i, rl, sl;
+	char			 path[4096];
+	double			 api, raw, parse;
+	const char		*lib;
+
+	printf("%-32s %10s %10s %8s %8s  %s\n", "algorithm", "npkd/s",
+	    "raw/s", "overhead", "parse/s", "openssl-speed-name library");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&j, 0, sizeof(j));
+		snprintf(path, sizeof(path), "%s/%s", dir, cases[i].file);
+		if (npkd_file_read(path, NPKD_MAX_DER, &b, &e) != NPKD_OK ||
+		    npkd_cert_parse(b.data, b.len, &j.c, &e) != NPKD_OK) {
+			fprintf(stderr, "bench: %s\n", e.msg);
+			return 2;
+		}
+		npkd_buf_free(&b);
+		j.dlen = npkd_hash_len(j.c->sigalg.hash);
+		npkd_hash(j.c->sigalg.hash, j.c->tbs, j.c->tbs_len, j.d, &e);
+		api = rate(op_npkd, &j);
+		parse = rate(op_parse, &j);
+		if (j.c->pub->alg == NPKD_KEY_RSA ||
+		    j.c->pub->ec_be == &npkd_be_gnutls) {
+			lib = "gnutls/nettle";
+			j.h.data = j.d;
+			j.h.size = (unsigned int)j.dlen;
+			j.s.data = j.c->sig.data;
+			j.s.size = (unsigned int)j.c->sig.len;
+			j.galg = gnutls_pk_to_sign(j.c->pub->alg == NPKD_KEY_EC ?
+			    GNUTLS_PK_ECDSA : j.c->sigalg.kind == NPKD_SIG_RSA_PSS ?
+			    GNUTLS_PK_RSA_PSS : GNUTLS_PK_RSA,
+			    j.c->sigalg.hash == NPKD_HASH_SHA256 ? GNUTLS_DIG_SHA256 :
+			    j.c->sigalg.hash == NPKD_HASH_SHA384 ? GNUTLS_DIG_SHA384 :
+			    GNUTLS_DIG_SHA512);
+			raw = rate(op_gnutls, &j);
+		} else {
+			lib = "libgcrypt";
+			npkd_ecdsa_sig_decode(j.c->sig.data, j.c->sig.len, &r, &rl,
+			    &s, &sl);
+			gcry_sexp_build(&j.data, NULL, "(data (flags raw)(hash %s "
+			    "%b))", hname(j.c->sigalg.hash), (int)j.dlen, j.d);
+			gcry_sexp_build(&j.sig, NULL, "(sig-val (ecdsa (r %b)"
+			    "(s %b)))", (int)rl, r, (int)sl, s);
+			raw = rate(op_gcrypt, &j);
+			gcry_sexp_release(j.data);
+			gcry_sexp_release(j.sig);
+		}
+		printf("%-32s %10.0f %10.0f %7.1f%% %8.0f  %s %s\n",
+		    cases[i].label, api, raw, 100.0 * (raw - api) / raw, parse,
+		    cases[i].openssl, lib);
+		fflush(stdout);
+		npkd_cert_free(j.c);
+	}
+	return 0;
+}
+
+static int
+bench_cmd(char *argv[])
+{
+	struct rusage	 ru;
+	double		 t0;
+	pid_t		 pid;
+	int		 st;
+
+	t0 = now();
+	if ((pid = fork()) == 0) {
+		/* the command's output is not what is measured */
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &st, 0) == -1)
+		return 2;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("%.3f s, peak RSS %.1f MiB, exit %d\n", now() - t0,
+	    (double)ru.ru_maxrss / 1024.0, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct npkd_err e;
+
+	if (argc >= 3 && strcmp(argv[1], "sig") == 0) {
+		if (npkd_global_init(&e) != NPKD_OK)
+			return 2;
+		return bench_sig(argv[2]);
+	}
+	if (argc >= 3 && strcmp(argv[1], "cmd") == 0)
+		return bench_cmd(argv + 2);
+	fprintf(stderr, "usage: bench sig TESTDATA | bench cmd PROG ARGS...\n");
+	return 2;
+}
