@@ -146,28 +146,34 @@ npkd_asn1_read_alloc(asn1_node n, const char *name, struct npkd_buf *out)
 	return NPKD_OK;
 }
 
-/* BIT STRING: bytes and the number of unused bits. */
+/*
+ * BIT STRING element name (or the whole of der for "") decoded from its
+ * DER: the bytes and the number of unused bits (0..7, X.690 8.6.2).
+ */
 int
-npkd_asn1_read_bits(asn1_node n, const char *name, struct npkd_buf *out,
-    int *unused)
+npkd_asn1_read_bits(asn1_node n, const uint8_t *der, size_t len,
+    const char *name, struct npkd_buf *out, int *unused)
 {
-	int bits = 0, r;
+	const uint8_t	*p;
+	size_t		 plen, hdr, clen;
+	unsigned int	 tag;
 
 	out->data = NULL;
 	out->len = 0;
 	*unused = 0;
-	r = asn1_read_value(n, name, NULL, &bits);
-	if (r != ASN1_MEM_ERROR && !(r == ASN1_SUCCESS && bits == 0))
+	if (name[0] == '\0') {
+		p = der;
+		plen = len;
+	} else if (npkd_asn1_span(n, der, len, name, &p, &plen) != NPKD_OK)
 		return NPKD_E_NOTFOUND;
-	if ((out->data = calloc(1, (size_t)bits / 8 + 2)) == NULL)
+	if (npkd_der_header(p, plen, &tag, &hdr, &clen) != NPKD_OK ||
+	    tag != 0x03 || clen < 1 || p[hdr] > 7 || (clen == 1 && p[hdr] != 0))
+		return NPKD_E_FORMAT;
+	if ((out->data = malloc(clen)) == NULL)
 		return NPKD_E_NOMEM;
-	if (bits > 0 && asn1_read_value(n, name, out->data, &bits) !=
-	    ASN1_SUCCESS) {
-		npkd_buf_free(out);
-		return NPKD_E_NOTFOUND;
-	}
-	out->len = ((size_t)bits + 7) / 8;
-	*unused = (int)(out->len * 8 - (size_t)bits);
+	memcpy(out->data, p + hdr + 1, clen - 1);
+	out->len = clen - 1;
+	*unused = p[hdr];
 	return NPKD_OK;
 }
 

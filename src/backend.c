@@ -93,6 +93,82 @@ npkd_be_gnutls_load(struct npkd_pubkey *k, struct npkd_err *e)
 	return NPKD_OK;
 }
 
+static gcry_mpi_t
+mpi(const struct npkd_buf *b)
+{
+	gcry_mpi_t m = NULL;
+
+	if (gcry_mpi_scan(&m, GCRYMPI_FMT_USG, b->data, b->len, NULL) != 0)
+		return NULL;
+	return m;
+}
+
+/* y^2 == x^3 + a x + b (mod p) for the point pt (04 || x || y). */
+static int
+on_curve(gcry_mpi_t p, gcry_mpi_t a, gcry_mpi_t b, const uint8_t *pt,
+    size_t flen)
+{
+	gcry_mpi_t	 x = NULL, y = NULL, l, r, t;
+	int		 ok;
+
+	if (gcry_mpi_scan(&x, GCRYMPI_FMT_USG, pt + 1, flen, NULL) != 0 ||
+	    gcry_mpi_scan(&y, GCRYMPI_FMT_USG, pt + 1 + flen, flen, NULL) != 0) {
+		gcry_mpi_release(x);
+		return 0;
+	}
+	l = gcry_mpi_new(0);
+	r = gcry_mpi_new(0);
+	t = gcry_mpi_new(0);
+	ok = gcry_mpi_cmp(x, p) < 0 && gcry_mpi_cmp(y, p) < 0;
+	gcry_mpi_mulm(l, y, y, p);		/* y^2 */
+	gcry_mpi_mulm(r, x, x, p);
+	gcry_mpi_mulm(r, r, x, p);		/* x^3 */
+	gcry_mpi_mulm(t, a, x, p);		/* a x */
+	gcry_mpi_addm(r, r, t, p);
+	gcry_mpi_addm(r, r, b, p);
+	ok = ok && gcry_mpi_cmp(l, r) == 0;
+	gcry_mpi_release(x);
+	gcry_mpi_release(y);
+	gcry_mpi_release(l);
+	gcry_mpi_release(r);
+	gcry_mpi_release(t);
+	return ok;
+}
+
+/*
+ * Explicit parameters of no named curve come from untrusted input:
+ * libgcrypt is handed only a sane prime field, a, b below p, and a base
+ * point and public point that are uncompressed and on the curve.
+ */
+static int
+check_explicit(const struct npkd_pubkey *k, struct npkd_err *e)
+{
+	gcry_mpi_t	 p = NULL, a = NULL, b = NULL;
+	size_t		 flen = k->ep[0].len;
+	int		 ok = 0;
+
+	if (flen < 20 || flen > 66 || !(k->ep[0].data[flen - 1] & 1) ||
+	    k->ep[3].len != 1 + 2 * flen || k->ep[3].data[0] != 0x04 ||
+	    k->q.len != 1 + 2 * flen || k->q.data[0] != 0x04 ||
+	    k->ep[5].len == 0 || k->ep[5].len > flen + 1)
+		goto out;
+	if ((p = mpi(&k->ep[0])) == NULL || (a = mpi(&k->ep[1])) == NULL ||
+	    (b = mpi(&k->ep[2])) == NULL)
+		goto out;
+	if (gcry_mpi_cmp(a, p) >= 0 || gcry_mpi_cmp(b, p) >= 0)
+		goto out;
+	ok = on_curve(p, a, b, k->ep[3].data, flen) &&
+	    on_curve(p, a, b, k->q.data, flen);
+ out:
+	gcry_mpi_release(p);
+	gcry_mpi_release(a);
+	gcry_mpi_release(b);
+	if (!ok)
+		return npkd_seterr(e, NPKD_E_FORMAT, "EC parameters of no named "
+		    "curve are not a usable curve and point");
+	return NPKD_OK;
+}
+
 int
 npkd_be_gcrypt_load(struct npkd_pubkey *k, struct npkd_err *e)
 {
@@ -101,6 +177,12 @@ npkd_be_gcrypt_load(struct npkd_pubkey *k, struct npkd_err *e)
 	gcry_error_t		 err;
 	uint8_t			 g[1 + 2 * 66];
 
+	if (k->alg == NPKD_KEY_EC && c != NULL && k->q.len != 1 + 2 * c->len)
+		return npkd_seterr(e, NPKD_E_FORMAT,
+		    "EC public key: point size does not fit %s", c->name);
+	if (k->alg == NPKD_KEY_EC && c == NULL && check_explicit(k, e) !=
+	    NPKD_OK)
+		return NPKD_E_FORMAT;
 	if (k->alg == NPKD_KEY_RSA || k->alg == NPKD_KEY_RSA_PSS)
 		err = gcry_sexp_build(&s, NULL,
 		    "(public-key (rsa (n %b)(e %b)))", (int)k->n.len, k->n.data,

@@ -98,7 +98,8 @@ ext_ku(struct npkd_cert *c, const struct npkd_buf *v)
 
 	if (ext_decode(c, "KeyUsage", "keyUsage", v, &n) != NPKD_OK)
 		return;
-	if (npkd_asn1_read_bits(n, "", &b, &unused) == NPKD_OK) {
+	if (npkd_asn1_read_bits(n, v->data, v->len, "", &b, &unused) ==
+	    NPKD_OK) {
 		c->has_ku = 1;
 		for (i = 0; i < 8 && b.len > 0; i++)
 			if (b.data[0] & (0x80u >> i))
@@ -431,7 +432,8 @@ npkd_cert_parse(const uint8_t *der, size_t len, struct npkd_cert **out,
 		npkd_findings_add(c->findings, NPKD_SEV_ERROR, "sigalg-mismatch",
 		    "RFC 5280 4.1.1.2", "signatureAlgorithm differs from "
 		    "tbsCertificate.signature");
-	if (npkd_asn1_read_bits(n, "signature", &c->sig, &unused) != NPKD_OK ||
+	if (npkd_asn1_read_bits(n, der, len, "signature", &c->sig,
+	    &unused) != NPKD_OK ||
 	    unused != 0) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "certificate: signature");
 		goto out;

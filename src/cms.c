@@ -113,50 +113,47 @@ signed_attrs(struct npkd_cms *c, asn1_node n, struct npkd_err *e)
 {
 	asn1_node	 v = NULL;
 	char		 base[64], path[96], oid[NPKD_OID_MAX];
-	int		 i, rc, seen_ct = 0, seen_md = 0, seen_st = 0;
+	int		 i, rc = NPKD_OK, seen_ct = 0, seen_md = 0, seen_st = 0;
 
-	for (i = 1; i <= 64; i++) {
+	for (i = 1; i <= 64 && rc == NPKD_OK; i++) {
 		snprintf(base, sizeof(base), "signerInfos.?1.signedAttrs.?%d", i);
 		snprintf(path, sizeof(path), "%s.attrType", base);
 		if (npkd_asn1_read_oid(n, path, oid, sizeof(oid)) != NPKD_OK)
 			break;
 		if (strcmp(oid, OID_ATTR_CTYPE) == 0) {
 			if (seen_ct++)
-				return npkd_seterr(e, NPKD_E_FORMAT,
+				rc = npkd_seterr(e, NPKD_E_FORMAT,
 				    "content-type attribute twice");
-			if ((rc = attr_value(n, base, "ContentTypeValue", &v, e)) !=
-			    NPKD_OK)
-				return rc;
-			npkd_asn1_read_oid(v, "", c->attr_ctype,
-			    sizeof(c->attr_ctype));
+			else if ((rc = attr_value(n, base, "ContentTypeValue",
+			    &v, e)) == NPKD_OK)
+				npkd_asn1_read_oid(v, "", c->attr_ctype,
+				    sizeof(c->attr_ctype));
 		} else if (strcmp(oid, OID_ATTR_DIGEST) == 0) {
 			if (seen_md++)
-				return npkd_seterr(e, NPKD_E_FORMAT,
+				rc = npkd_seterr(e, NPKD_E_FORMAT,
 				    "message-digest attribute twice");
-			if ((rc = attr_value(n, base, "MessageDigestValue", &v,
-			    e)) != NPKD_OK)
-				return rc;
-			if (npkd_asn1_read_alloc(v, "", &c->attr_digest) ==
+			else if ((rc = attr_value(n, base, "MessageDigestValue",
+			    &v, e)) == NPKD_OK &&
+			    npkd_asn1_read_alloc(v, "", &c->attr_digest) ==
 			    NPKD_OK)
 				c->has_attr_digest = 1;
 		} else if (strcmp(oid, OID_ATTR_STIME) == 0) {
 			if (seen_st++)
-				return npkd_seterr(e, NPKD_E_FORMAT,
+				rc = npkd_seterr(e, NPKD_E_FORMAT,
 				    "signing-time attribute twice");
-			if ((rc = attr_value(n, base, "SigningTimeValue", &v,
-			    e)) != NPKD_OK)
-				return rc;
-			if (npkd_asn1_read_time(v, "", &c->signing_time) !=
+			else if ((rc = attr_value(n, base, "SigningTimeValue",
+			    &v, e)) == NPKD_OK &&
+			    npkd_asn1_read_time(v, "", &c->signing_time) !=
 			    NPKD_OK)
-				return npkd_seterr(e, NPKD_E_FORMAT,
+				rc = npkd_seterr(e, NPKD_E_FORMAT,
 				    "signing-time attribute: bad time");
 		}
 		asn1_delete_structure(&v);
 	}
-	if (!seen_st)
+	if (rc == NPKD_OK && !seen_st)
 		npkd_findings_add(c->findings, NPKD_SEV_WARNING,
 		    "no-signing-time", R_ML, "signingTime attribute missing");
-	return NPKD_OK;
+	return rc;
 }
 
 static int
@@ -430,16 +427,16 @@ verify_content(const struct npkd_cms *c, const uint8_t *content, size_t clen,
 		if (!is_signer(c, s))
 			continue;
 		tried++;
-		if (c->has_attrs)
+		if (s->pub == NULL)
+			rc = npkd_seterr(&last, NPKD_E_UNSUPPORTED,
+			    "signer key is not usable");
+		else if (c->has_attrs)
 			rc = npkd_pubkey_verify_data(s->pub, &c->sigalg,
 			    c->attrs.data, c->attrs.len, c->sig.data,
 			    c->sig.len, f, &last);
 		else
 			rc = npkd_pubkey_verify_data(s->pub, &c->sigalg,
 			    content, clen, c->sig.data, c->sig.len, f, &last);
-		if (s->pub == NULL)
-			rc = npkd_seterr(&last, NPKD_E_UNSUPPORTED,
-			    "signer key is not usable");
 		if (rc == NPKD_OK) {
 			*signer = s;
 			return NPKD_OK;

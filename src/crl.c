@@ -207,7 +207,8 @@ npkd_crl_parse(const uint8_t *der, size_t len, struct npkd_crl **out,
 		npkd_findings_add(c->findings, NPKD_SEV_ERROR, "sigalg",
 		    "RFC 5280 5.1.1.2", "%s", ke.msg);
 	}
-	if (npkd_asn1_read_bits(n, "signature", &c->sig, &unused) != NPKD_OK ||
+	if (npkd_asn1_read_bits(n, der, len, "signature", &c->sig,
+	    &unused) != NPKD_OK ||
 	    unused != 0) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "CRL: signature");
 		goto out;

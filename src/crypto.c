@@ -645,7 +645,8 @@ npkd_pubkey_parse(const uint8_t *der, size_t len, struct npkd_pubkey **out,
 		goto out;
 	npkd_asn1_read_oid(n, "algorithm.algorithm", oid, sizeof(oid));
 	npkd_asn1_span(n, der, len, "algorithm.parameters", &pp, &plen);
-	if (npkd_asn1_read_bits(n, "subjectPublicKey", &bits, &unused) !=
+	if (npkd_asn1_read_bits(n, der, len, "subjectPublicKey", &bits,
+	    &unused) !=
 	    NPKD_OK || unused != 0) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "public key: bad bit string");
 		goto out;
@@ -803,6 +804,8 @@ npkd_pubkey_verify(const struct npkd_pubkey *k, const struct npkd_sigalg *a,
 	const uint8_t	*r, *s;
 	size_t		 dil, rlen, sl;
 
+	if (k == NULL)
+		return npkd_seterr(e, NPKD_E_UNSUPPORTED, "key is not usable");
 	if (dlen != npkd_hash_len(a->hash))
 		return npkd_seterr(e, NPKD_E_USAGE, "digest length");
 	switch (a->kind) {

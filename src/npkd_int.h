@@ -35,8 +35,8 @@ int	 npkd_asn1_span(asn1_node, const uint8_t *, size_t, const char *,
 int	 npkd_asn1_present(asn1_node, const char *);
 int	 npkd_asn1_read_oid(asn1_node, const char *, char *, size_t);
 int	 npkd_asn1_read_alloc(asn1_node, const char *, struct npkd_buf *);
-int	 npkd_asn1_read_bits(asn1_node, const char *, struct npkd_buf *,
-	    int *);
+int	 npkd_asn1_read_bits(asn1_node, const uint8_t *, size_t,
+	    const char *, struct npkd_buf *, int *);
 int	 npkd_asn1_read_uint(asn1_node, const char *, unsigned long *);
 int	 npkd_asn1_read_time(asn1_node, const char *, time_t *);
 /* DER TLV header at p: sets tag (first identifier octet) and spans. */
