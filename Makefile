@@ -10,7 +10,7 @@ VARIANT	?= release
 B	 = build/$(VARIANT)
 GEN	 = $(B)/gen
 
-PKGS	 = gnutls libtasn1 libgcrypt
+PKGS	 = gnutls libtasn1 libgcrypt sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
@@ -43,7 +43,7 @@ endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c
+	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o
 LIB	 = $(B)/libnpkd.a
 
@@ -78,7 +78,7 @@ $(GEN)/npkd_asn1_tab.c: schemas/npkd.asn
 $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h
+$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
@@ -90,7 +90,7 @@ $(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h src/npkd.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(TOOL_COMMON) $(LIB)
+$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(TOOL_COMMON) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h
@@ -168,7 +168,7 @@ install: $(TOOL_BINS)
 
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
-	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libcunit1-dev \
+	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit
 deps:
 	apt-get update -qq

@@ -321,17 +321,31 @@ npkd_name_string(const uint8_t *der, size_t len)
 	return s;
 }
 
+/*
+ * The first country name (2.5.4.6) of a DER Name, as written: its string
+ * value whatever its string type (real ones use UTF8String too).
+ */
 void
 npkd_name_country(const uint8_t *der, size_t len, char *out, size_t sz)
 {
 	gnutls_datum_t	 in;
-	size_t		 n = sz;
+	uint8_t		 raw[64];
+	size_t		 n = sizeof(raw), hdr, clen;
+	unsigned int	 tag;
 
 	in.data = (unsigned char *)(uintptr_t)der;
 	in.size = (unsigned int)len;
 	out[0] = '\0';
-	if (gnutls_x509_rdn_get_by_oid(&in, GNUTLS_OID_X520_COUNTRY_NAME, 0, 0,
-	    out, &n) < 0)
+	if (gnutls_x509_rdn_get_by_oid(&in, GNUTLS_OID_X520_COUNTRY_NAME, 0, 1,
+	    raw, &n) < 0 || npkd_der_header(raw, n, &tag, &hdr, &clen) !=
+	    NPKD_OK || hdr + clen != n || clen + 1 > sz)
+		return;
+	/* PrintableString, UTF8String, IA5String, TeletexString */
+	if (tag != 0x13 && tag != 0x0c && tag != 0x16 && tag != 0x14)
+		return;
+	memcpy(out, raw + hdr, clen);
+	out[clen] = '\0';
+	if (memchr(out, '\0', clen) != NULL)
 		out[0] = '\0';
 }
 

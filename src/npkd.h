@@ -346,6 +346,125 @@ int	 npkd_certs_load(const uint8_t *, size_t, struct npkd_cert ***,
 	    size_t *, struct npkd_err *);
 void	 npkd_certs_free(struct npkd_cert **, size_t);
 
+/*
+ * LDIF (RFC 2849), streamed: the reader pulls input through rd (like
+ * read(2): bytes, 0 at the end, -1 on error) and holds one entry at a time.
+ * Attribute names come lower-cased without options; binary is set for
+ * ";binary".  Values are NUL-terminated for convenience.
+ */
+#define NPKD_MAX_LDIF_VALUE	(16UL << 20)
+typedef long (*npkd_read_fn)(void *, uint8_t *, size_t);
+struct npkd_ldif_attr {
+	char	*name;
+	int	 binary;
+	uint8_t	*value;
+	size_t	 len;
+};
+struct npkd_ldif_entry {
+	char			*dn;
+	size_t			 line;
+	struct npkd_ldif_attr	*attrs;
+	size_t			 nattrs;
+};
+struct npkd_ldif;
+int	 npkd_ldif_new(npkd_read_fn, void *, const char *, struct npkd_ldif **,
+	    struct npkd_err *);
+void	 npkd_ldif_free(struct npkd_ldif *);
+int	 npkd_ldif_next(struct npkd_ldif *, const struct npkd_ldif_entry **,
+	    struct npkd_err *);
+void	 npkd_ldif_entry_clear(struct npkd_ldif_entry *);
+const struct npkd_ldif_attr *npkd_ldif_attr(const struct npkd_ldif_entry *,
+	    const char *);
+uint64_t npkd_ldif_offset(const struct npkd_ldif *);
+
+/*
+ * The national store: DIR/npkd.db, SQLite in WAL mode.  Every object is
+ * kept once, by the SHA-256 of its DER, with its kind, names, validity,
+ * provenance and validation state.  Every import of a file is one
+ * transaction: all of it or nothing.
+ */
+struct npkd_store;
+#define NPKD_STORE_CREATE	0x1
+#define NPKD_SCHEMA_VERSION	1
+int	 npkd_store_open(const char *, int, struct npkd_store **,
+	    struct npkd_err *);
+void	 npkd_store_close(struct npkd_store *);
+int	 npkd_store_version(struct npkd_store *);
+
+struct npkd_import_opts {
+	const struct npkd_cert *const *anchors;	/* officer's -T certificates */
+	size_t		 nanchors;
+	time_t		 now;
+	/* called now and then with input bytes consumed and objects stored */
+	void		(*progress)(void *, uint64_t, uint64_t);
+	void		*progress_arg;
+};
+struct npkd_import_stats {
+	const char	*format;	/* what the file was found to be */
+	size_t		 objects;	/* objects in the file */
+	size_t		 added;		/* new to the store */
+	size_t		 again;		/* already there: seen again */
+	size_t		 lists_refused;	/* lists in LDIF that did not verify */
+};
+/*
+ * Import one file ("-" is standard input): kind detected (CMS master or
+ * deviation list, ICAO PKD LDIF, PEM or DER certificates, CRL).  Lists are
+ * accepted only when they verify against the CSCAs the store trusts or the
+ * anchors given; anchors are stored as trusted first.  NPKD_E_VERIFY when a
+ * list file does not verify; any error leaves the store as it was.
+ */
+int	 npkd_store_import(struct npkd_store *, const char *,
+	    const struct npkd_import_opts *, struct npkd_import_stats *,
+	    struct npkd_findings *, struct npkd_err *);
+
+/* One stored object, lent to a callback. */
+struct npkd_object {
+	uint8_t		 sha256[32];
+	const char	*kind;		/* csca link dsc mlsigner dlsigner crl ml dl other */
+	const char	*country;
+	const char	*subject;	/* issuer for CRLs */
+	const char	*issuer;
+	const char	*serial;	/* cRLNumber for CRLs */
+	time_t		 not_before;	/* thisUpdate for CRLs */
+	time_t		 not_after;	/* nextUpdate for CRLs */
+	const char	*status;	/* valid expired revoked untrusted invalid unchecked */
+	const char	*findings;	/* JSON array */
+	int		 trusted;	/* anchor, or vouched for by a list */
+	int		 nonconformant;
+	const char	*conformance;	/* pkdConformanceCode and text */
+	time_t		 first_seen, last_seen;
+	long		 seen;
+	const uint8_t	*der;
+	size_t		 der_len;
+};
+struct npkd_query {
+	const char	*kind;		/* NULL: any */
+	const char	*country;
+	const char	*status;
+	long		 expiring_days;	/* >= 0: not_after within days of now */
+	time_t		 now;
+	const char	*id;		/* hex SHA-256 or a prefix of one */
+	int		 with_der;
+};
+typedef int (*npkd_object_fn)(void *, const struct npkd_object *);
+/* Call fn for every object matching q, in kind, country, subject order. */
+int	 npkd_store_list(struct npkd_store *, const struct npkd_query *,
+	    npkd_object_fn, void *, struct npkd_err *);
+/* Provenance lines of one object ("time run file entry [via list]"). */
+int	 npkd_store_provenance(struct npkd_store *, const uint8_t *,
+	    void (*)(void *, const char *), void *, struct npkd_err *);
+
+struct npkd_check_stats {
+	size_t	 objects;
+	size_t	 by_status[6];	/* valid expired revoked untrusted invalid unchecked */
+	size_t	 action;	/* objects the officer must act on */
+	size_t	 verifications;	/* signatures checked */
+};
+const char *npkd_status_name(int);
+/* Validate everything in the store with threads workers; one transaction. */
+int	 npkd_store_check(struct npkd_store *, time_t, int,
+	    struct npkd_check_stats *, struct npkd_err *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

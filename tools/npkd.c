@@ -17,7 +17,13 @@ usage(void)
 	    "usage: npkd [-qv] [-d dir] command [args]\n"
 	    "       npkd ml print [-j] file ...\n"
 	    "       npkd ml verify [-jv] [-T trust.pem] file ...\n"
-	    "       npkd ml extract [-o dir] file ...\n");
+	    "       npkd ml extract [-o dir] file ...\n"
+	    "       npkd ml sign [-ip] [-H hash] [-P pinfile] -c cert -k key -o out cert ...\n"
+	    "       npkd [-d dir] init\n"
+	    "       npkd [-d dir] import [-qv] [-T anchors.pem] file ...\n"
+	    "       npkd [-d dir] check [-j] [-t threads]\n"
+	    "       npkd [-d dir] ls [-j] [-c country] [-e days] [-k kind] [-s status]\n"
+	    "       npkd [-d dir] show [-j] id\n");
 	exit(EXIT_ERR);
 }
 
@@ -54,11 +60,20 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	(void)dir;
 	if (argc < 1)
 		usage();
 	if (strcmp(argv[0], "ml") == 0)
 		return cmd_ml(argc, argv);
+	if (strcmp(argv[0], "init") == 0)
+		return cmd_init(dir, argc, argv);
+	if (strcmp(argv[0], "import") == 0)
+		return cmd_import(dir, argc, argv);
+	if (strcmp(argv[0], "check") == 0)
+		return cmd_check(dir, argc, argv);
+	if (strcmp(argv[0], "ls") == 0)
+		return cmd_ls(dir, argc, argv);
+	if (strcmp(argv[0], "show") == 0)
+		return cmd_show(dir, argc, argv);
 	warnmsg(NULL, "unknown command: %s", argv[0]);
 	usage();
 	return EXIT_ERR;

@@ -5,5 +5,10 @@
 #define NPKD_TOOLS_TOOLS_H
 
 int	 cmd_ml(int, char *[]);
+int	 cmd_init(const char *, int, char *[]);
+int	 cmd_import(const char *, int, char *[]);
+int	 cmd_check(const char *, int, char *[]);
+int	 cmd_ls(const char *, int, char *[]);
+int	 cmd_show(const char *, int, char *[]);
 
 #endif /* NPKD_TOOLS_TOOLS_H */

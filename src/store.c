@@ -1,0 +1,1091 @@
+/*
+ * store.c - the national store: SQLite in WAL mode, schema migrations,
+ * and import of every kind of file, each one transaction.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "npkd_int.h"
+#include "store_int.h"
+
+/* Schema migrations, applied in order; PRAGMA user_version counts them. */
+static const char *migrations[] = {
+	/* 1: objects, provenance, the lists that vouch, import runs */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started INTEGER NOT NULL,"
+	"  file TEXT NOT NULL,"
+	"  format TEXT);"
+	"CREATE TABLE objects ("
+	"  sha256 BLOB PRIMARY KEY CHECK (length(sha256) = 32),"
+	"  kind TEXT NOT NULL,"
+	"  country TEXT NOT NULL DEFAULT '',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  issuer TEXT NOT NULL DEFAULT '',"
+	"  serial TEXT NOT NULL DEFAULT '',"
+	"  ski BLOB, aki BLOB,"
+	"  not_before INTEGER, not_after INTEGER,"
+	"  der BLOB NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'unchecked',"
+	"  findings TEXT NOT NULL DEFAULT '[]',"
+	"  trusted INTEGER NOT NULL DEFAULT 0,"
+	"  anchor INTEGER NOT NULL DEFAULT 0,"
+	"  nonconformant INTEGER NOT NULL DEFAULT 0,"
+	"  conformance TEXT,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL DEFAULT 1,"
+	"  checked INTEGER);"
+	"CREATE INDEX objects_kind ON objects(kind, country);"
+	"CREATE INDEX objects_ski ON objects(ski);"
+	"CREATE INDEX objects_not_after ON objects(not_after);"
+	"CREATE TABLE provenance ("
+	"  sha256 BLOB NOT NULL,"
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  entry TEXT NOT NULL DEFAULT '',"
+	"  via BLOB,"
+	"  time INTEGER NOT NULL);"
+	"CREATE INDEX provenance_sha ON provenance(sha256);"
+	"CREATE TABLE vouches ("
+	"  member BLOB NOT NULL,"
+	"  list BLOB NOT NULL,"
+	"  PRIMARY KEY (member, list)) WITHOUT ROWID;",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static const char *kinds[] = { "other", "csca", "link", "dsc", "mlsigner",
+    "dlsigner", "crl", "ml", "dl" };
+
+const char *
+npkd_kind_name(int k)
+{
+	if (k < 0 || k >= (int)(sizeof(kinds) / sizeof(kinds[0])))
+		return "other";
+	return kinds[k];
+}
+
+int
+npkd_sqlerr(struct npkd_store *s, struct npkd_err *e, const char *ctx)
+{
+	int code = sqlite3_errcode(s->db);
+
+	return npkd_seterr(e, code == SQLITE_FULL || code == SQLITE_IOERR ||
+	    code == SQLITE_CANTOPEN ? NPKD_E_IO : code == SQLITE_NOMEM ?
+	    NPKD_E_NOMEM : NPKD_E_USAGE, "%s: %s: %s", s->path, ctx,
+	    sqlite3_errmsg(s->db));
+}
+
+int
+npkd_store_exec(struct npkd_store *s, const char *sql, struct npkd_err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		npkd_seterr(e, NPKD_E_IO, "%s: %s", s->path, msg ? msg :
+		    sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return e ? e->code : NPKD_E_IO;
+	}
+	return NPKD_OK;
+}
+
+int
+npkd_store_version(struct npkd_store *s)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+migrate(struct npkd_store *s, struct npkd_err *e)
+{
+	char	sql[64];
+	int	v, rc;
+
+	if ((v = npkd_store_version(s)) < 0)
+		return npkd_sqlerr(s, e, "schema version");
+	if (v > NMIGRATIONS)
+		return npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s: schema version %d "
+		    "is newer than this npkd (%d)", s->path, v, NMIGRATIONS);
+	if (v == NMIGRATIONS)
+		return NPKD_OK;
+	if ((rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
+		return rc;
+	for (; v < NMIGRATIONS; v++)
+		if ((rc = npkd_store_exec(s, migrations[v], e)) != NPKD_OK) {
+			npkd_store_exec(s, "ROLLBACK", NULL);
+			return rc;
+		}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", NMIGRATIONS);
+	if ((rc = npkd_store_exec(s, sql, e)) != NPKD_OK ||
+	    (rc = npkd_store_exec(s, "COMMIT", e)) != NPKD_OK) {
+		npkd_store_exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	return NPKD_OK;
+}
+
+/*
+ * Open the store in dir; with NPKD_STORE_CREATE make dir (0700) and the
+ * database when missing.  Schema migrations are applied on open.
+ */
+int
+npkd_store_open(const char *dir, int flags, struct npkd_store **out,
+    struct npkd_err *e)
+{
+	struct npkd_store	*s;
+	struct stat		 st;
+	int			 rc;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "store");
+	if (snprintf(s->path, sizeof(s->path), "%s/npkd.db", dir) >=
+	    (int)sizeof(s->path)) {
+		free(s);
+		return npkd_seterr(e, NPKD_E_USAGE, "%s: path too long", dir);
+	}
+	if (flags & NPKD_STORE_CREATE) {
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			rc = npkd_seterr(e, NPKD_E_IO, "%s", dir);
+			free(s);
+			return rc;
+		}
+	} else if (stat(s->path, &st) == -1) {
+		rc = npkd_seterr(e, NPKD_E_IO, "%s: no store here (npkd init "
+		    "makes one)", dir);
+		free(s);
+		return rc;
+	}
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = npkd_sqlerr(s, e, "open");
+		npkd_store_close(s);
+		return rc;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	/* WAL; FULL sync: a commit survives power loss, not just a kill. */
+	if ((rc = npkd_store_exec(s, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", e)) !=
+	    NPKD_OK || (rc = migrate(s, e)) != NPKD_OK) {
+		npkd_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return NPKD_OK;
+}
+
+void
+npkd_store_close(struct npkd_store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->ins);
+	sqlite3_finalize(s->seen);
+	sqlite3_finalize(s->prov);
+	sqlite3_finalize(s->vouch);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int
+prepare(struct npkd_store *s, struct npkd_err *e)
+{
+	if (s->ins != NULL)
+		return NPKD_OK;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO objects (sha256, kind, "
+	    "country, subject, issuer, serial, ski, aki, not_before, not_after, "
+	    "der, status, findings, trusted, anchor, nonconformant, "
+	    "conformance, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18) "
+	    "ON CONFLICT (sha256) DO NOTHING", -1, &s->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE objects SET seen = seen + 1, "
+	    "last_seen = ?2, trusted = max(trusted, ?3), anchor = "
+	    "max(anchor, ?4) WHERE sha256 = ?1", -1, &s->seen, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO provenance (sha256, run, "
+	    "entry, via, time) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s->prov,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO vouches (member, "
+	    "list) VALUES (?1, ?2)", -1, &s->vouch, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "prepare");
+	return NPKD_OK;
+}
+
+/* JSON array of findings, for the findings column. */
+char *
+npkd_findings_json(const struct npkd_findings *f)
+{
+	struct npkd_dbuf		 d;
+	const struct npkd_finding	*x;
+	const char			*p;
+	size_t				 i;
+
+	npkd_dbuf_init(&d, 1 << 20);
+	npkd_dbuf_add(&d, "[", 1);
+	for (i = 0; i < npkd_findings_count(f); i++) {
+		x = npkd_findings_get(f, i);
+		npkd_dbuf_printf(&d, "%s{\"severity\":\"%s\",\"code\":\"%s\","
+		    "\"rule\":\"%s\",\"text\":\"", i ? "," : "",
+		    npkd_sev_name(x->severity), x->code, x->rule);
+		for (p = x->text; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				npkd_dbuf_printf(&d, "\\%c", *p);
+			else if ((unsigned char)*p < 0x20)
+				npkd_dbuf_printf(&d, "\\u%04x", *p);
+			else
+				npkd_dbuf_add(&d, p, 1);
+		}
+		npkd_dbuf_add(&d, "\"}", 2);
+	}
+	if (npkd_dbuf_add(&d, "]", 1) != NPKD_OK) {
+		npkd_dbuf_free(&d);
+		return strdup("[]");
+	}
+	return (char *)d.data;
+}
+
+/* What one import knows while it runs. */
+struct imp {
+	struct npkd_store		*s;
+	const struct npkd_import_opts	*o;
+	struct npkd_import_stats	*st;
+	struct npkd_findings		*f;
+	sqlite3_int64			 run;
+	const char			*file;
+	time_t				 now;
+	uint64_t			 bytes;
+};
+
+struct put {
+	const uint8_t	*sha;
+	int		 kind;
+	const char	*country, *subject, *issuer, *serial;
+	const uint8_t	*ski, *aki;
+	size_t		 ski_len, aki_len;
+	time_t		 nb, na;
+	const uint8_t	*der;
+	size_t		 der_len;
+	const char	*status;
+	const char	*findings;
+	int		 trusted, anchor, nonconformant;
+	const char	*conformance;
+	const char	*entry;
+	const uint8_t	*via;
+};
+
+static int
+put(struct imp *im, const struct put *p, struct npkd_err *e)
+{
+	struct npkd_store	*s = im->s;
+	sqlite3_stmt		*q = s->ins;
+	int			 r;
+
+	sqlite3_reset(q);
+	sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, npkd_kind_name(p->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, p->country ? p->country : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, p->subject ? p->subject : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, p->issuer ? p->issuer : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, p->serial ? p->serial : "", -1, SQLITE_STATIC);
+	if (p->ski)
+		sqlite3_bind_blob(q, 7, p->ski, (int)p->ski_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 7);
+	if (p->aki)
+		sqlite3_bind_blob(q, 8, p->aki, (int)p->aki_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 8);
+	sqlite3_bind_int64(q, 9, p->nb);
+	sqlite3_bind_int64(q, 10, p->na);
+	sqlite3_bind_blob(q, 11, p->der, (int)p->der_len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 12, p->status ? p->status : "unchecked", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 13, p->findings ? p->findings : "[]", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(q, 14, p->trusted);
+	sqlite3_bind_int(q, 15, p->anchor);
+	sqlite3_bind_int(q, 16, p->nonconformant);
+	if (p->conformance)
+		sqlite3_bind_text(q, 17, p->conformance, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 17);
+	sqlite3_bind_int64(q, 18, im->now);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		return npkd_sqlerr(s, e, "insert");
+	im->st->objects++;
+	if (sqlite3_changes(s->db) == 0) {
+		/* Known already: recorded as seen again, not stored twice. */
+		q = s->seen;
+		sqlite3_reset(q);
+		sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, im->now);
+		sqlite3_bind_int(q, 3, p->trusted);
+		sqlite3_bind_int(q, 4, p->anchor);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			return npkd_sqlerr(s, e, "update");
+		im->st->again++;
+	} else
+		im->st->added++;
+	q = s->prov;
+	sqlite3_reset(q);
+	sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, im->run);
+	sqlite3_bind_text(q, 3, p->entry ? p->entry : "", -1, SQLITE_STATIC);
+	if (p->via)
+		sqlite3_bind_blob(q, 4, p->via, 32, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 4);
+	sqlite3_bind_int64(q, 5, im->now);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return npkd_sqlerr(s, e, "provenance");
+	if (p->via != NULL) {
+		q = s->vouch;
+		sqlite3_reset(q);
+		sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 2, p->via, 32, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			return npkd_sqlerr(s, e, "vouches");
+	}
+	if (im->o->progress != NULL && (im->st->objects & 255) == 0)
+		im->o->progress(im->o->progress_arg, im->bytes, im->st->objects);
+	return NPKD_OK;
+}
+
+static int
+kind_of_cert(const struct npkd_cert *c)
+{
+	switch (npkd_cert_role(c)) {
+	case NPKD_ROLE_CSCA:	 return NPKD_KIND_CSCA;
+	case NPKD_ROLE_LINK:	 return NPKD_KIND_LINK;
+	case NPKD_ROLE_DSC:	 return NPKD_KIND_DSC;
+	case NPKD_ROLE_MLSIGNER: return NPKD_KIND_MLSIGNER;
+	case NPKD_ROLE_DLSIGNER: return NPKD_KIND_DLSIGNER;
+	}
+	return NPKD_KIND_OTHER;
+}
+
+static int
+put_cert(struct imp *im, const struct npkd_cert *c, int trusted,
+    int anchor, const char *entry, const uint8_t *via, int nc,
+    const char *conf, struct npkd_err *e)
+{
+	struct put	 p;
+	char		*fj;
+	int		 rc;
+
+	memset(&p, 0, sizeof(p));
+	p.sha = c->sha256;
+	p.kind = kind_of_cert(c);
+	p.country = c->country;
+	p.subject = c->subject;
+	p.issuer = c->issuer;
+	p.serial = c->serial;
+	p.ski = c->has_ski ? c->ski.data : NULL;
+	p.ski_len = c->ski.len;
+	p.aki = c->has_aki ? c->aki.data : NULL;
+	p.aki_len = c->aki.len;
+	p.nb = c->not_before;
+	p.na = c->not_after;
+	p.der = c->der.data;
+	p.der_len = c->der.len;
+	p.trusted = trusted;
+	p.anchor = anchor;
+	p.entry = entry;
+	p.via = via;
+	p.nonconformant = nc;
+	p.conformance = conf;
+	if ((fj = npkd_findings_json(c->findings)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
+	p.findings = fj;
+	rc = put(im, &p, e);
+	free(fj);
+	return rc;
+}
+
+static int
+put_crl(struct imp *im, const struct npkd_crl *c, const char *entry,
+    int nc, const char *conf, struct npkd_err *e)
+{
+	struct put	 p;
+	const uint8_t	*aki;
+	size_t		 alen, dlen;
+	char		*fj;
+	int		 rc;
+
+	memset(&p, 0, sizeof(p));
+	p.sha = npkd_crl_sha256(c);
+	p.kind = NPKD_KIND_CRL;
+	p.country = npkd_crl_country(c);
+	p.subject = p.issuer = npkd_crl_issuer(c);
+	p.serial = npkd_crl_number(c);
+	aki = npkd_crl_aki(c, &alen);
+	p.aki = aki;
+	p.aki_len = alen;
+	p.nb = npkd_crl_this_update(c);
+	p.na = npkd_crl_next_update(c);
+	p.der = npkd_crl_der(c, &dlen);
+	p.der_len = dlen;
+	p.entry = entry;
+	p.nonconformant = nc;
+	p.conformance = conf;
+	if ((fj = npkd_findings_json(npkd_crl_findings(c))) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
+	p.findings = fj;
+	rc = put(im, &p, e);
+	free(fj);
+	return rc;
+}
+
+/* Every CSCA the store trusts, parsed, for verifying lists. */
+static int
+trusted_cscas(struct imp *im, struct npkd_cert ***out, size_t *n,
+    struct npkd_err *e)
+{
+	sqlite3_stmt		 *q = NULL;
+	struct npkd_cert	**v = NULL, **nv, *c;
+	size_t			  cnt = 0, i;
+	int			  r;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(im->s->db, "SELECT der FROM objects WHERE "
+	    "trusted = 1 AND kind IN ('csca', 'link')", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return npkd_sqlerr(im->s, e, "trusted CSCAs");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		if (npkd_cert_parse(sqlite3_column_blob(q, 0),
+		    (size_t)sqlite3_column_bytes(q, 0), &c, NULL) != NPKD_OK)
+			continue;
+		if ((nv = reallocarray(v, cnt + 1 + im->o->nanchors,
+		    sizeof(*nv))) == NULL) {
+			npkd_cert_free(c);
+			npkd_certs_free(v, cnt);
+			sqlite3_finalize(q);
+			return npkd_seterr(e, NPKD_E_NOMEM, "trusted CSCAs");
+		}
+		v = nv;
+		v[cnt++] = c;
+	}
+	sqlite3_finalize(q);
+	/* the officer's anchors of this run, as copies */
+	for (i = 0; i < im->o->nanchors; i++) {
+		const struct npkd_cert *a = im->o->anchors[i];
+
+		if ((nv = reallocarray(v, cnt + 1, sizeof(*nv))) == NULL ||
+		    npkd_cert_parse(a->der.data, a->der.len, &c, e) != NPKD_OK) {
+			if (nv != NULL)
+				v = nv;
+			npkd_certs_free(v, cnt);
+			return NPKD_E_NOMEM;
+		}
+		v = nv;
+		v[cnt++] = c;
+	}
+	*out = v;
+	*n = cnt;
+	return NPKD_OK;
+}
+
+/*
+ * A list: stored with its signer and, for a master list, its members
+ * vouched for by it.  Returns NPKD_E_VERIFY when it does not verify.
+ */
+static int
+import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
+    int in_ldif, struct npkd_err *e)
+{
+	struct npkd_ml		 *m = NULL;
+	struct npkd_cert	**trust = NULL;
+	struct npkd_findings	 *f = NULL;
+	struct npkd_ml_verdict	  v;
+	struct npkd_err		  ve;
+	struct put		  p;
+	uint8_t			  sha[32];
+	char			 *fj = NULL, name[512];
+	size_t			  nt = 0, i;
+	int			  rc;
+
+	if ((rc = npkd_ml_parse(der, len, &m, e)) != NPKD_OK)
+		return rc;
+	if ((rc = trusted_cscas(im, &trust, &nt, e)) != NPKD_OK)
+		goto out;
+	if ((f = npkd_findings_new()) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
+		goto out;
+	}
+	npkd_findings_merge(f, npkd_ml_findings(m), NULL);
+	if ((rc = npkd_hash(NPKD_HASH_SHA256, der, len, sha, e)) != NPKD_OK)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.sha = sha;
+	p.kind = npkd_ml_kind(m) == NPKD_LIST_ML ? NPKD_KIND_ML : NPKD_KIND_DL;
+	p.der = der;
+	p.der_len = len;
+	p.entry = entry;
+	if (nt == 0)
+		rc = npkd_seterr(&ve, NPKD_E_VERIFY, "no trusted CSCA in the "
+		    "store and none given: import anchors with -T first");
+	else
+		rc = npkd_ml_verify(m, (const struct npkd_cert *const *)trust,
+		    nt, im->now, &v, f, &ve);
+	if (rc != NPKD_OK) {
+		if (!in_ldif || rc != NPKD_E_VERIFY) {
+			rc = npkd_seterr(e, rc, "%s", ve.msg);
+			goto out;
+		}
+		/* Inside a download: record the list as untrusted, no members. */
+		npkd_findings_add(f, NPKD_SEV_ERROR, "list-refused", "ICAO "
+		    "9303-12 8.2", "%s", ve.msg);
+		if ((fj = npkd_findings_json(f)) == NULL) {
+			rc = NPKD_E_NOMEM;
+			goto out;
+		}
+		p.status = "untrusted";
+		p.findings = fj;
+		im->st->lists_refused++;
+		rc = put(im, &p, e);
+		goto out;
+	}
+	p.country = v.signer->country;
+	p.subject = v.signer->subject;
+	p.issuer = v.signer->issuer;
+	p.nb = p.na = v.signing_time;
+	p.status = "valid";
+	p.trusted = 1;
+	if ((fj = npkd_findings_json(f)) == NULL) {
+		rc = NPKD_E_NOMEM;
+		goto out;
+	}
+	p.findings = fj;
+	if ((rc = put(im, &p, e)) != NPKD_OK)
+		goto out;
+	if ((rc = put_cert(im, v.signer, 0, 0, entry, sha, 0, NULL, e)) !=
+	    NPKD_OK)
+		goto out;
+	for (i = 0; i < npkd_ml_count(m); i++) {
+		snprintf(name, sizeof(name), "%s%smember %zu", entry ? entry : "",
+		    entry ? " " : "", i);
+		if ((rc = put_cert(im, npkd_ml_cert(m, i), 1, 0, name, sha,
+		    0, NULL, e)) != NPKD_OK)
+			goto out;
+	}
+ out:
+	free(fj);
+	npkd_findings_free(f);
+	npkd_certs_free(trust, nt);
+	npkd_ml_free(m);
+	return rc;
+}
+
+/* One DER object: a list, a certificate or a CRL. */
+static int
+import_der(struct imp *im, const uint8_t *der, size_t len, const char *entry,
+    int in_ldif, struct npkd_err *e)
+{
+	struct npkd_cert	*c;
+	struct npkd_crl		*crl;
+	struct npkd_err		 ce;
+	unsigned int		 tag;
+	size_t			 hdr, clen;
+	int			 rc;
+
+	/* ContentInfo starts with an OID; certificates and CRLs do not. */
+	if (npkd_der_header(der, len, &tag, &hdr, &clen) == NPKD_OK &&
+	    tag == 0x30 && hdr < len && der[hdr] == 0x06) {
+		im->st->format = in_ldif ? im->st->format : "list";
+		return import_list(im, der, len, entry, in_ldif, e);
+	}
+	if ((rc = npkd_cert_parse(der, len, &c, &ce)) == NPKD_OK) {
+		rc = put_cert(im, c, 0, 0, entry, NULL, 0, NULL, e);
+		npkd_cert_free(c);
+		return rc;
+	}
+	if (npkd_crl_parse(der, len, &crl, NULL) == NPKD_OK) {
+		rc = put_crl(im, crl, entry, 0, NULL, e);
+		npkd_crl_free(crl);
+		return rc;
+	}
+	return npkd_seterr(e, rc, "not a list, certificate or CRL: %s", ce.msg);
+}
+
+static int
+import_pem(struct imp *im, const uint8_t *p, size_t len, struct npkd_err *e)
+{
+	struct npkd_buf	 der;
+	char		 label[64], entry[96];
+	size_t		 off = 0, n = 0;
+	int		 rc;
+
+	im->st->format = "pem";
+	for (;;) {
+		rc = npkd_pem_decode(p, len, &off, NULL, &der, label,
+		    sizeof(label), e);
+		if (rc == NPKD_E_NOTFOUND)
+			break;
+		if (rc != NPKD_OK)
+			return rc;
+		n++;
+		snprintf(entry, sizeof(entry), "PEM block %zu", n);
+		if (strcmp(label, "CERTIFICATE") != 0 &&
+		    strcmp(label, "X509 CRL") != 0 && strcmp(label, "CMS") != 0 &&
+		    strcmp(label, "PKCS7") != 0) {
+			npkd_buf_free(&der);
+			return npkd_seterr(e, NPKD_E_FORMAT, "PEM block %zu: "
+			    "%s is not a certificate, CRL or list", n, label);
+		}
+		rc = import_der(im, der.data, der.len, entry, 0, e);
+		npkd_buf_free(&der);
+		if (rc != NPKD_OK) {
+			char m[sizeof(e->msg)];
+
+			if (e != NULL) {
+				snprintf(m, sizeof(m), "%s", e->msg);
+				npkd_seterr(e, rc, "PEM block %zu: %s", n, m);
+			}
+			return rc;
+		}
+	}
+	if (n == 0)
+		return npkd_seterr(e, NPKD_E_FORMAT, "no PEM block");
+	return NPKD_OK;
+}
+
+/* The source of bytes for the LDIF reader: a peeked head, then the fd. */
+struct src {
+	int		 fd;
+	const uint8_t	*head;
+	size_t		 hlen, hoff;
+	uint64_t	 total;
+	uint64_t	 max;
+	int		 over;
+};
+
+static long
+src_read(void *arg, uint8_t *buf, size_t n)
+{
+	struct src	*s = arg;
+	ssize_t		 r;
+
+	if (s->hoff < s->hlen) {
+		if (n > s->hlen - s->hoff)
+			n = s->hlen - s->hoff;
+		memcpy(buf, s->head + s->hoff, n);
+		s->hoff += n;
+		return (long)n;
+	}
+	do
+		r = read(s->fd, buf, n);
+	while (r == -1 && errno == EINTR);
+	if (r > 0 && (s->total += (uint64_t)r) > s->max) {
+		s->over = 1;
+		errno = EFBIG;
+		return -1;
+	}
+	return (long)r;
+}
+
+static int
+ldif_dn_has(const char *dn, const char *rdn)
+{
+	size_t		 n = strlen(rdn);
+	const char	*p;
+
+	for (p = dn; (p = strcasestr(p, rdn)) != NULL; p++)
+		if ((p == dn || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int
+import_ldif(struct imp *im, struct src *sr, struct npkd_err *e)
+{
+	struct npkd_ldif		*l = NULL;
+	const struct npkd_ldif_entry	*en;
+	const struct npkd_ldif_attr	*a, *code, *text;
+	struct npkd_cert		*c;
+	struct npkd_crl			*crl;
+	char				*conf = NULL, entry[600];
+	size_t				 i;
+	int				 rc, nc;
+
+	im->st->format = "ldif";
+	if ((rc = npkd_ldif_new(src_read, sr, im->file, &l, e)) != NPKD_OK)
+		return rc;
+	while ((rc = npkd_ldif_next(l, &en, e)) == NPKD_OK) {
+		im->bytes = npkd_ldif_offset(l);
+		nc = ldif_dn_has(en->dn, "dc=nc-data");
+		free(conf);
+		conf = NULL;
+		code = npkd_ldif_attr(en, "pkdconformancecode");
+		text = npkd_ldif_attr(en, "pkdconformancetext");
+		if (nc && (code || text) && asprintf(&conf, "%s%s%s",
+		    code ? (char *)code->value : "", code && text ? ": " : "",
+		    text ? (char *)text->value : "") == -1) {
+			rc = NPKD_E_NOMEM;
+			break;
+		}
+		snprintf(entry, sizeof(entry), "line %zu", en->line);
+		for (i = 0; i < en->nattrs && rc == NPKD_OK; i++) {
+			a = &en->attrs[i];
+			if (strcmp(a->name, "usercertificate") == 0 ||
+			    strcmp(a->name, "cacertificate") == 0) {
+				if ((rc = npkd_cert_parse(a->value, a->len, &c,
+				    e)) != NPKD_OK)
+					break;
+				rc = put_cert(im, c, 0, 0, entry, NULL, nc,
+				    conf, e);
+				npkd_cert_free(c);
+			} else if (strcmp(a->name,
+			    "certificaterevocationlist") == 0) {
+				if ((rc = npkd_crl_parse(a->value, a->len, &crl,
+				    e)) != NPKD_OK)
+					break;
+				rc = put_crl(im, crl, entry, nc, conf, e);
+				npkd_crl_free(crl);
+			} else if (strcmp(a->name, "pkdmasterlistcontent") == 0 ||
+			    strcmp(a->name, "cscamasterlistdata") == 0)
+				rc = import_list(im, a->value, a->len, entry, 1,
+				    e);
+		}
+		if (rc != NPKD_OK) {
+			char m[sizeof(e->msg)];
+
+			if (e != NULL) {
+				snprintf(m, sizeof(m), "%s", e->msg);
+				npkd_seterr(e, rc, "entry at line %zu: %s",
+				    en->line, m);
+			}
+			break;
+		}
+	}
+	free(conf);
+	npkd_ldif_free(l);
+	if (sr->over)
+		return npkd_seterr(e, NPKD_E_LIMIT, "larger than %llu bytes",
+		    (unsigned long long)sr->max);
+	return rc == NPKD_E_NOTFOUND ? NPKD_OK : rc;
+}
+
+static int
+looks_ldif(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	p += i;
+	n -= i;
+	return (n >= 3 && strncasecmp((const char *)p, "dn:", 3) == 0) ||
+	    (n >= 8 && strncasecmp((const char *)p, "version:", 8) == 0) ||
+	    (n >= 1 && p[0] == '#');
+}
+
+/* Store the officer's anchors: self-signed CA certificates only. */
+static int
+put_anchors(struct imp *im, struct npkd_err *e)
+{
+	const struct npkd_cert		*a;
+	struct npkd_import_stats	 saved = *im->st;
+	struct npkd_err			 ve;
+	size_t				 i;
+	int				 rc;
+
+	for (i = 0; i < im->o->nanchors; i++) {
+		a = im->o->anchors[i];
+		if (a->role != NPKD_ROLE_CSCA && a->role != NPKD_ROLE_LINK)
+			return npkd_seterr(e, NPKD_E_VERIFY, "anchor %s is not a "
+			    "CSCA certificate", a->subject);
+		if (a->role == NPKD_ROLE_CSCA &&
+		    npkd_cert_verify(a, a, NULL, &ve) != NPKD_OK)
+			return npkd_seterr(e, NPKD_E_VERIFY, "anchor %s: "
+			    "self-signature: %s", a->subject, ve.msg);
+		if ((rc = put_cert(im, a, 1, 1, "trust anchor (-T)", NULL,
+		    0, NULL, e)) != NPKD_OK)
+			return rc;
+	}
+	*im->st = saved;	/* anchors are not the file's objects */
+	return NPKD_OK;
+}
+
+int
+npkd_store_import(struct npkd_store *s, const char *path,
+    const struct npkd_import_opts *o, struct npkd_import_stats *st,
+    struct npkd_findings *f, struct npkd_err *e)
+{
+	struct imp		 im;
+	struct src		 sr;
+	struct npkd_import_opts	 dflt;
+	struct npkd_dbuf	 all;
+	sqlite3_stmt		*q = NULL;
+	uint8_t			 head[65536];
+	ssize_t			 n;
+	size_t			 hl = 0;
+	const char		*name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	int			 fd, rc, own = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->format = "unknown";
+	if (o == NULL) {
+		memset(&dflt, 0, sizeof(dflt));
+		o = &dflt;
+	}
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return npkd_seterr(e, NPKD_E_IO, "%s", path);
+	else
+		own = 1;
+	while (hl < sizeof(head)) {
+		n = read(fd, head + hl, sizeof(head) - hl);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = npkd_seterr(e, NPKD_E_IO, "%s", name);
+			goto close;
+		}
+		if (n == 0)
+			break;
+		hl += (size_t)n;
+	}
+	if ((rc = prepare(s, e)) != NPKD_OK)
+		goto close;
+	memset(&im, 0, sizeof(im));
+	im.s = s;
+	im.o = o;
+	im.st = st;
+	im.f = f;
+	im.file = name;
+	im.now = o->now ? o->now : time(NULL);
+	if ((rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
+		goto close;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs (started, file) "
+	    "VALUES (?1, ?2)", -1, &q, NULL) != SQLITE_OK) {
+		rc = npkd_sqlerr(s, e, "run");
+		goto rollback;
+	}
+	sqlite3_bind_int64(q, 1, im.now);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		rc = npkd_sqlerr(s, e, "run");
+		goto rollback;
+	}
+	im.run = sqlite3_last_insert_rowid(s->db);
+	if ((rc = put_anchors(&im, e)) != NPKD_OK)
+		goto rollback;
+	memset(&sr, 0, sizeof(sr));
+	sr.fd = fd;
+	sr.head = head;
+	sr.hlen = hl;
+	sr.max = NPKD_MAX_FILE;
+	if (hl == 0) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "empty file");
+		goto rollback;
+	}
+	if (looks_ldif(head, hl)) {
+		rc = import_ldif(&im, &sr, e);
+		goto done;
+	}
+	/* Everything else is read whole (bounded) and parsed in memory. */
+	npkd_dbuf_init(&all, NPKD_MAX_FILE);
+	rc = npkd_dbuf_add(&all, head, hl);
+	while (rc == NPKD_OK && hl == sizeof(head)) {
+		n = read(fd, head, sizeof(head));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == -1)
+				rc = npkd_seterr(e, NPKD_E_IO, "%s", name);
+			break;
+		}
+		if ((rc = npkd_dbuf_add(&all, head, (size_t)n)) == NPKD_E_LIMIT)
+			npkd_seterr(e, rc, "larger than %lu bytes",
+			    NPKD_MAX_FILE);
+	}
+	if (rc == NPKD_OK) {
+		im.bytes = all.len;
+		if (npkd_is_pem(all.data, all.len))
+			rc = import_pem(&im, all.data, all.len, e);
+		else {
+			st->format = "der";
+			rc = import_der(&im, all.data, all.len, NULL, 0, e);
+		}
+	}
+	npkd_dbuf_free(&all);
+ done:
+	if (rc != NPKD_OK)
+		goto rollback;
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_prepare_v2(s->db, "UPDATE runs SET format = ?1 WHERE id = "
+	    "?2", -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, st->format, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, im.run);
+		sqlite3_step(q);
+	}
+	if ((rc = npkd_store_exec(s, "COMMIT", e)) != NPKD_OK)
+		goto rollback;
+	if (o->progress != NULL)
+		o->progress(o->progress_arg, im.bytes, st->objects);
+	goto close;
+ rollback:
+	npkd_store_exec(s, "ROLLBACK", NULL);
+	st->added = st->again = 0;
+ close:
+	sqlite3_finalize(q);
+	if (own)
+		close(fd);
+	return rc;
+}
+
+int
+npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
+    npkd_object_fn fn, void *arg, struct npkd_err *e)
+{
+	struct npkd_object	 ob;
+	struct npkd_dbuf	 sql;
+	sqlite3_stmt		*q = NULL;
+	char			 lo[65], hi[65];
+	int			 r, rc = NPKD_OK, i = 1;
+	size_t			 n;
+
+	npkd_dbuf_init(&sql, 4096);
+	npkd_dbuf_printf(&sql, "SELECT sha256, kind, country, subject, issuer, "
+	    "serial, not_before, not_after, status, findings, trusted, "
+	    "nonconformant, conformance, first_seen, last_seen, seen, %s "
+	    "FROM objects WHERE 1", qy->with_der ? "der" : "NULL");
+	if (qy->kind)
+		npkd_dbuf_printf(&sql, " AND kind = ?%d", i++);
+	if (qy->country)
+		npkd_dbuf_printf(&sql, " AND country = ?%d COLLATE NOCASE", i++);
+	if (qy->status)
+		npkd_dbuf_printf(&sql, " AND status = ?%d", i++);
+	if (qy->expiring_days >= 0)
+		npkd_dbuf_printf(&sql, " AND kind NOT IN ('ml', 'dl') AND "
+		    "not_after > 0 AND not_after <= ?%d", i++);
+	if (qy->id) {
+		/* a hex prefix: a range of the binary key */
+		npkd_dbuf_printf(&sql, " AND sha256 >= ?%d AND sha256 <= ?%d",
+		    i, i + 1);
+		i += 2;
+	}
+	npkd_dbuf_printf(&sql, " ORDER BY kind, country, subject, not_before");
+	if (sqlite3_prepare_v2(s->db, (char *)sql.data, -1, &q, NULL) !=
+	    SQLITE_OK) {
+		npkd_dbuf_free(&sql);
+		return npkd_sqlerr(s, e, "query");
+	}
+	npkd_dbuf_free(&sql);
+	i = 1;
+	if (qy->kind)
+		sqlite3_bind_text(q, i++, qy->kind, -1, SQLITE_STATIC);
+	if (qy->country)
+		sqlite3_bind_text(q, i++, qy->country, -1, SQLITE_STATIC);
+	if (qy->status)
+		sqlite3_bind_text(q, i++, qy->status, -1, SQLITE_STATIC);
+	if (qy->expiring_days >= 0)
+		sqlite3_bind_int64(q, i++, (qy->now ? qy->now : time(NULL)) +
+		    qy->expiring_days * 86400L);
+	if (qy->id) {
+		uint8_t lb[32], hb[32];
+		size_t k;
+
+		n = strlen(qy->id);
+		if (n == 0 || n > 64 || strspn(qy->id, "0123456789abcdefABCDEF")
+		    != n) {
+			sqlite3_finalize(q);
+			return npkd_seterr(e, NPKD_E_USAGE, "%s: not a SHA-256 "
+			    "or a prefix of one", qy->id);
+		}
+		snprintf(lo, sizeof(lo), "%s", qy->id);
+		snprintf(hi, sizeof(hi), "%s", qy->id);
+		for (k = n; k < 64; k++) {
+			lo[k] = '0';
+			hi[k] = 'f';
+		}
+		lo[64] = hi[64] = '\0';
+		for (k = 0; k < 32; k++) {
+			unsigned int x;
+
+			sscanf(lo + 2 * k, "%2x", &x);
+			lb[k] = (uint8_t)x;
+			sscanf(hi + 2 * k, "%2x", &x);
+			hb[k] = (uint8_t)x;
+		}
+		sqlite3_bind_blob(q, i++, lb, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(q, i++, hb, 32, SQLITE_TRANSIENT);
+	}
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&ob, 0, sizeof(ob));
+		memcpy(ob.sha256, sqlite3_column_blob(q, 0), 32);
+		ob.kind = (const char *)sqlite3_column_text(q, 1);
+		ob.country = (const char *)sqlite3_column_text(q, 2);
+		ob.subject = (const char *)sqlite3_column_text(q, 3);
+		ob.issuer = (const char *)sqlite3_column_text(q, 4);
+		ob.serial = (const char *)sqlite3_column_text(q, 5);
+		ob.not_before = sqlite3_column_int64(q, 6);
+		ob.not_after = sqlite3_column_int64(q, 7);
+		ob.status = (const char *)sqlite3_column_text(q, 8);
+		ob.findings = (const char *)sqlite3_column_text(q, 9);
+		ob.trusted = sqlite3_column_int(q, 10);
+		ob.nonconformant = sqlite3_column_int(q, 11);
+		ob.conformance = (const char *)sqlite3_column_text(q, 12);
+		ob.first_seen = sqlite3_column_int64(q, 13);
+		ob.last_seen = sqlite3_column_int64(q, 14);
+		ob.seen = sqlite3_column_int64(q, 15);
+		ob.der = sqlite3_column_blob(q, 16);
+		ob.der_len = (size_t)sqlite3_column_bytes(q, 16);
+		if ((rc = fn(arg, &ob)) != 0)
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "query");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int
+npkd_store_provenance(struct npkd_store *s, const uint8_t *sha,
+    void (*fn)(void *, const char *), void *arg, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	char		 line[1200], t[24], via[65];
+	int		 r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT p.time, p.run, r.file, p.entry, "
+	    "p.via FROM provenance p JOIN runs r ON r.id = p.run WHERE "
+	    "p.sha256 = ?1 ORDER BY p.time, p.run", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "provenance");
+	sqlite3_bind_blob(q, 1, sha, 32, SQLITE_STATIC);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		npkd_time_str(sqlite3_column_int64(q, 0), t);
+		via[0] = '\0';
+		if (sqlite3_column_bytes(q, 4) == 32)
+			npkd_hex(sqlite3_column_blob(q, 4), 32, via);
+		snprintf(line, sizeof(line), "%s run %lld %s%s%s%s%s", t,
+		    (long long)sqlite3_column_int64(q, 1),
+		    (const char *)sqlite3_column_text(q, 2),
+		    sqlite3_column_bytes(q, 3) ? ": " : "",
+		    (const char *)sqlite3_column_text(q, 3),
+		    via[0] ? " via list " : "", via);
+		fn(arg, line);
+	}
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? NPKD_OK : npkd_sqlerr(s, e, "provenance");
+}

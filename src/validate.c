@@ -1,0 +1,622 @@
+/*
+ * validate.c - npkd check: every object of the store validated.  CSCAs
+ * by their self-signature and trust (anchor, or vouched for by a verified
+ * list), link certificates by the old key, CRLs by the latest CSCA key of
+ * their country, DSCs by their CSCA with revocation by its current CRL.
+ * Signatures are verified by worker threads; statuses are written in one
+ * transaction.  DSCs are streamed in batches to bound memory.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "npkd_int.h"
+#include "store_int.h"
+
+#define BATCH	4096
+#define R_VAL	"ICAO 9303-12 7.1"
+
+enum { ST_VALID, ST_EXPIRED, ST_REVOKED, ST_UNTRUSTED, ST_INVALID,
+    ST_UNCHECKED };
+static const char *status_names[] = { "valid", "expired", "revoked",
+    "untrusted", "invalid", "unchecked" };
+
+const char *
+npkd_status_name(int s)
+{
+	return s >= 0 && s <= ST_UNCHECKED ? status_names[s] : "unknown";
+}
+
+struct ca {
+	struct npkd_cert	*c;
+	int			 trusted;	/* anchor or vouched */
+	int			 ok;		/* signature checked */
+	int			 status;
+	struct npkd_findings	*f;
+	struct npkd_crl		*crl;		/* its current CRL */
+};
+
+struct crlent {
+	struct npkd_crl		*crl;
+	uint8_t			 sha[32];
+	int			 status;
+	struct npkd_findings	*f;
+};
+
+/* A signature to check: subject by issuer (a cert or a CRL). */
+struct job {
+	const struct npkd_cert	*subj;
+	const struct npkd_crl	*crl;
+	const struct npkd_cert	*iss;
+	int			 result;
+	struct npkd_findings	*f;
+};
+
+struct pool {
+	struct job	*jobs;
+	size_t		 n, next;
+	pthread_mutex_t	 mu;
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool	*p = arg;
+	struct job	*j;
+	size_t		 i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			return NULL;
+		j = &p->jobs[i];
+		if (j->crl != NULL)
+			j->result = npkd_crl_verify(j->crl, j->iss, j->f, NULL);
+		else
+			j->result = npkd_cert_verify(j->subj, j->iss, j->f, NULL);
+	}
+}
+
+/* Run the jobs on nthreads threads (the caller's thread is one). */
+static void
+run_jobs(struct job *jobs, size_t n, int nthreads)
+{
+	struct pool	 p;
+	pthread_t	 t[16];
+	int		 i, started = 0;
+
+	p.jobs = jobs;
+	p.n = n;
+	p.next = 0;
+	pthread_mutex_init(&p.mu, NULL);
+	if (nthreads > 16)
+		nthreads = 16;
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&t[started], NULL, worker, &p) == 0)
+			started++;
+	worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+}
+
+static int
+key_eq(const struct npkd_buf *a, const struct npkd_buf *b)
+{
+	return a->len == b->len && a->len > 0 &&
+	    memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* CAs that may have issued c: by AKI = SKI, else by name. */
+static size_t
+candidates(struct ca *cas, size_t nca, const struct npkd_cert *c,
+    size_t *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nca && n < max; i++) {
+		if (cas[i].c == c)
+			continue;
+		if (c->has_aki && cas[i].c->has_ski) {
+			if (key_eq(&c->aki, &cas[i].c->ski))
+				out[n++] = i;
+		} else if (npkd_cert_issued(cas[i].c, c))
+			out[n++] = i;
+	}
+	return n;
+}
+
+struct wr {
+	struct npkd_store	*s;
+	sqlite3_stmt		*up;
+	time_t			 now;
+	struct npkd_check_stats	*st;
+};
+
+static int
+write_status(struct wr *w, const uint8_t *sha, int status,
+    const struct npkd_findings *f, int action, struct npkd_err *e)
+{
+	char	*fj;
+	int	 r;
+
+	if ((fj = npkd_findings_json(f)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
+	sqlite3_reset(w->up);
+	sqlite3_bind_text(w->up, 1, status_names[status], -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->up, 2, fj, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(w->up, 3, w->now);
+	sqlite3_bind_blob(w->up, 4, sha, 32, SQLITE_STATIC);
+	r = sqlite3_step(w->up);
+	free(fj);
+	if (r != SQLITE_DONE)
+		return npkd_sqlerr(w->s, e, "status");
+	w->st->objects++;
+	w->st->by_status[status]++;
+	if (action)
+		w->st->action++;
+	return NPKD_OK;
+}
+
+static int
+dated(const struct npkd_cert *c, time_t now)
+{
+	return now > c->not_after ? ST_EXPIRED : ST_VALID;
+}
+
+/* CSCAs and links: signatures, then trust through links, to a fixpoint. */
+static void
+check_cas(struct ca *cas, size_t nca, time_t now, int threads,
+    struct npkd_check_stats *st)
+{
+	struct job	*jobs;
+	size_t		 nj = 0, i, k, idx[64], nc;
+	int		 changed;
+
+	jobs = calloc(nca * 65 + 1, sizeof(*jobs));
+	for (i = 0; i < nca && jobs != NULL; i++) {
+		if (cas[i].c->role == NPKD_ROLE_CSCA) {
+			jobs[nj].subj = cas[i].c;
+			jobs[nj].iss = cas[i].c;
+			jobs[nj].f = cas[i].f;
+			nj++;
+		} else {
+			nc = candidates(cas, nca, cas[i].c, idx, 64);
+			for (k = 0; k < nc; k++) {
+				jobs[nj].subj = cas[i].c;
+				jobs[nj].iss = cas[idx[k]].c;
+				nj++;
+			}
+		}
+	}
+	if (jobs == NULL)
+		return;
+	run_jobs(jobs, nj, threads);
+	st->verifications += nj;
+	/* self-signatures */
+	for (k = 0; k < nj; k++)
+		if (jobs[k].subj == jobs[k].iss) {
+			for (i = 0; jobs[k].subj != cas[i].c; i++)
+				;
+			cas[i].ok = jobs[k].result == NPKD_OK;
+			if (!cas[i].ok)
+				npkd_findings_add(cas[i].f, NPKD_SEV_ERROR,
+				    "self-signature", R_VAL,
+				    "self-signature does not verify");
+		}
+	/* links: trusted when an issuer that verifies them is trusted */
+	do {
+		changed = 0;
+		for (k = 0; k < nj; k++) {
+			struct ca *sub = NULL, *iss = NULL;
+
+			if (jobs[k].subj == jobs[k].iss || jobs[k].result !=
+			    NPKD_OK)
+				continue;
+			for (i = 0; i < nca; i++) {
+				if (cas[i].c == jobs[k].subj)
+					sub = &cas[i];
+				if (cas[i].c == jobs[k].iss)
+					iss = &cas[i];
+			}
+			if (!sub->ok) {
+				sub->ok = 1;
+				changed = 1;
+			}
+			if (iss->trusted && iss->ok && !sub->trusted) {
+				sub->trusted = 1;
+				changed = 1;
+			}
+		}
+	} while (changed);
+	for (i = 0; i < nca; i++) {
+		if (cas[i].c->role == NPKD_ROLE_LINK && !cas[i].ok) {
+			nc = candidates(cas, nca, cas[i].c, idx, 64);
+			if (nc > 0)
+				npkd_findings_add(cas[i].f, NPKD_SEV_ERROR,
+				    "link-signature", R_VAL, "no CSCA key "
+				    "with its authority key identifier "
+				    "verifies this link certificate");
+			else if (cas[i].trusted)
+				cas[i].ok = 1;	/* vouched; old key absent */
+			else
+				npkd_findings_add(cas[i].f, NPKD_SEV_WARNING,
+				    "link-issuer-absent", R_VAL,
+				    "the CSCA key that issued this link "
+				    "certificate is not in the store");
+		}
+		if (!cas[i].ok && (cas[i].c->role == NPKD_ROLE_CSCA ||
+		    candidates(cas, nca, cas[i].c, idx, 1) > 0))
+			cas[i].status = ST_INVALID;
+		else if (!cas[i].trusted)
+			cas[i].status = ST_UNTRUSTED;
+		else
+			cas[i].status = dated(cas[i].c, now);
+	}
+	free(jobs);
+}
+
+static int
+load_cas(struct npkd_store *s, struct ca **out, size_t *n, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	struct ca	*v = NULL, *nv;
+	struct npkd_cert *c;
+	size_t		 cnt = 0;
+	int		 r;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT der, trusted FROM objects WHERE "
+	    "kind IN ('csca', 'link') ORDER BY sha256", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return npkd_sqlerr(s, e, "load CSCAs");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		if (npkd_cert_parse(sqlite3_column_blob(q, 0),
+		    (size_t)sqlite3_column_bytes(q, 0), &c, e) != NPKD_OK)
+			continue;
+		if ((nv = reallocarray(v, cnt + 1, sizeof(*v))) == NULL) {
+			npkd_cert_free(c);
+			break;
+		}
+		v = nv;
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		v[cnt].c = c;
+		v[cnt].trusted = sqlite3_column_int(q, 1);
+		v[cnt].f = npkd_findings_new();
+		npkd_findings_merge(v[cnt].f, c->findings, NULL);
+		cnt++;
+	}
+	sqlite3_finalize(q);
+	*out = v;
+	*n = cnt;
+	return NPKD_OK;
+}
+
+/* CRLs: by the latest key of the issuing CSCA; the newest per CSCA. */
+static int
+check_crls(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
+    int threads, struct wr *w, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	struct crlent	*v = NULL, *nv;
+	struct job	*jobs = NULL;
+	struct npkd_crl	*crl;
+	const uint8_t	*aki;
+	size_t		 n = 0, nj = 0, i, k, alen;
+	int		 rc = NPKD_OK, best, action;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT der, sha256 FROM objects WHERE "
+	    "kind = 'crl'", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "load CRLs");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (npkd_crl_parse(sqlite3_column_blob(q, 0),
+		    (size_t)sqlite3_column_bytes(q, 0), &crl, NULL) != NPKD_OK)
+			continue;
+		if ((nv = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
+			npkd_crl_free(crl);
+			break;
+		}
+		v = nv;
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].crl = crl;
+		memcpy(v[n].sha, sqlite3_column_blob(q, 1), 32);
+		v[n].f = npkd_findings_new();
+		npkd_findings_merge(v[n].f, npkd_crl_findings(crl), NULL);
+		v[n].status = ST_UNTRUSTED;
+		n++;
+	}
+	sqlite3_finalize(q);
+	/*
+	 * The issuing key: the CA named as issuer whose SKI is the CRL's AKI,
+	 * else the latest CSCA of the country (9303-12 7.1.4).
+	 */
+	if ((jobs = calloc(n + 1, sizeof(*jobs))) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		aki = npkd_crl_aki(v[i].crl, &alen);
+		best = -1;
+		for (k = 0; k < nca; k++) {
+			const struct npkd_cert *c = cas[k].c;
+
+			if (strcasecmp(c->country, npkd_crl_country(v[i].crl)) != 0)
+				continue;
+			if (aki != NULL && c->has_ski && (c->ski.len != alen ||
+			    memcmp(c->ski.data, aki, alen) != 0))
+				continue;
+			if (best < 0 || c->not_before >
+			    cas[best].c->not_before || (cas[k].trusted &&
+			    !cas[best].trusted))
+				best = (int)k;
+		}
+		if (best >= 0) {
+			jobs[nj].crl = v[i].crl;
+			jobs[nj].iss = cas[best].c;
+			jobs[nj].f = v[i].f;
+			jobs[nj].subj = NULL;
+			nj++;
+		} else
+			npkd_findings_add(v[i].f, NPKD_SEV_WARNING,
+			    "crl-issuer-absent", R_VAL, "no CSCA of %s in the "
+			    "store issued this CRL", npkd_crl_country(v[i].crl));
+	}
+	run_jobs(jobs, nj, threads);
+	w->st->verifications += nj;
+	for (k = 0; k < nj; k++) {
+		struct ca *iss = NULL;
+		struct crlent *ce = NULL;
+
+		for (i = 0; i < nca; i++)
+			if (cas[i].c == jobs[k].iss)
+				iss = &cas[i];
+		for (i = 0; i < n; i++)
+			if (v[i].crl == jobs[k].crl)
+				ce = &v[i];
+		if (jobs[k].result != NPKD_OK) {
+			ce->status = ST_INVALID;
+			npkd_findings_add(ce->f, NPKD_SEV_ERROR, "crl-signature",
+			    R_VAL, "signature does not verify with %s",
+			    iss->c->subject);
+			continue;
+		}
+		if (!iss->trusted || iss->status == ST_INVALID)
+			continue;
+		if (npkd_crl_next_update(ce->crl) != 0 &&
+		    now > npkd_crl_next_update(ce->crl)) {
+			ce->status = ST_EXPIRED;
+			npkd_findings_add(ce->f, NPKD_SEV_ERROR, "crl-stale",
+			    "ICAO 9303-12 7.1.4", "nextUpdate has passed: the "
+			    "CRL is stale");
+		} else
+			ce->status = ST_VALID;
+		/* the current CRL of this CA: the newest that verified */
+		if (iss->crl == NULL || npkd_crl_this_update(ce->crl) >
+		    npkd_crl_this_update(iss->crl))
+			iss->crl = ce->crl;
+	}
+	for (i = 0; i < n; i++) {
+		action = v[i].status == ST_INVALID ||
+		    (v[i].status == ST_EXPIRED);
+		/* an older CRL superseded by a newer one is no action item */
+		for (k = 0; k < nca && action && v[i].status == ST_EXPIRED; k++)
+			if (cas[k].crl != NULL && cas[k].crl != v[i].crl &&
+			    strcasecmp(cas[k].c->country,
+			    npkd_crl_country(v[i].crl)) == 0 &&
+			    npkd_crl_this_update(cas[k].crl) >
+			    npkd_crl_this_update(v[i].crl) &&
+			    now <= npkd_crl_next_update(cas[k].crl))
+				action = 0;
+		if ((rc = write_status(w, v[i].sha, v[i].status, v[i].f, action,
+		    e)) != NPKD_OK)
+			goto out;
+	}
+	/* keep the CRLs the CAs point at; free the rest later */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nca; k++)
+			if (cas[k].crl == v[i].crl)
+				break;
+		if (k == nca)
+			npkd_crl_free(v[i].crl);
+		npkd_findings_free(v[i].f);
+	}
+	n = 0;
+ out:
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nca; k++)
+			if (cas[k].crl == v[i].crl)
+				cas[k].crl = NULL;
+		npkd_crl_free(v[i].crl);
+		npkd_findings_free(v[i].f);
+	}
+	free(v);
+	free(jobs);
+	return rc;
+}
+
+/* End-entity certificates in batches: DSCs and signers. */
+static int
+check_ees(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
+    int threads, struct wr *w, struct npkd_err *e)
+{
+	sqlite3_stmt		*q = NULL;
+	struct npkd_cert	**certs = NULL;
+	struct npkd_findings	**fs = NULL;
+	struct job		 *jobs = NULL;
+	size_t			 *owner = NULL, n, nj, i, k, nc, idx[8];
+	int			  r = SQLITE_ROW, rc = NPKD_OK, st, found;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT der FROM objects WHERE kind IN "
+	    "('dsc', 'mlsigner', 'dlsigner', 'other') ORDER BY sha256", -1,
+	    &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "load DSCs");
+	certs = calloc(BATCH, sizeof(*certs));
+	fs = calloc(BATCH, sizeof(*fs));
+	jobs = calloc(BATCH * 8, sizeof(*jobs));
+	owner = calloc(BATCH * 8, sizeof(*owner));
+	if (certs == NULL || fs == NULL || jobs == NULL || owner == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+		goto out;
+	}
+	while (r == SQLITE_ROW && rc == NPKD_OK) {
+		for (n = 0; n < BATCH && (r = sqlite3_step(q)) == SQLITE_ROW; ) {
+			if (npkd_cert_parse(sqlite3_column_blob(q, 0),
+			    (size_t)sqlite3_column_bytes(q, 0), &certs[n],
+			    NULL) != NPKD_OK)
+				continue;
+			fs[n] = npkd_findings_new();
+			npkd_findings_merge(fs[n], certs[n]->findings, NULL);
+			n++;
+		}
+		for (nj = 0, i = 0; i < n; i++) {
+			nc = candidates(cas, nca, certs[i], idx, 8);
+			for (k = 0; k < nc; k++) {
+				jobs[nj].subj = certs[i];
+				jobs[nj].iss = cas[idx[k]].c;
+				jobs[nj].crl = NULL;
+				jobs[nj].f = NULL;
+				owner[nj] = idx[k] * BATCH + i;
+				nj++;
+			}
+		}
+		run_jobs(jobs, nj, threads);
+		w->st->verifications += nj;
+		for (i = 0; i < n && rc == NPKD_OK; i++) {
+			struct ca *iss = NULL;
+
+			found = 0;
+			for (k = 0; k < nj; k++) {
+				if (owner[k] % BATCH != i)
+					continue;
+				found = 1;
+				if (jobs[k].result == NPKD_OK) {
+					iss = &cas[owner[k] / BATCH];
+					/* prefer a trusted issuer */
+					if (iss->trusted)
+						break;
+				}
+			}
+			if (iss == NULL && found) {
+				st = ST_INVALID;
+				npkd_findings_add(fs[i], NPKD_SEV_ERROR,
+				    "signature", R_VAL, "signature does not "
+				    "verify with the CSCA it names");
+			} else if (iss == NULL) {
+				st = ST_UNTRUSTED;
+				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
+				    "issuer-absent", R_VAL, "no CSCA in the "
+				    "store issued this certificate");
+			} else if (!iss->trusted || iss->status == ST_INVALID) {
+				st = ST_UNTRUSTED;
+				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
+				    "issuer-untrusted", R_VAL, "issued by %s, "
+				    "which is not trusted", iss->c->subject);
+			} else if (iss->crl != NULL &&
+			    npkd_crl_is_revoked(iss->crl, certs[i]->serial)) {
+				st = ST_REVOKED;
+				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
+				    "revoked", "ICAO 9303-12 7.1.4", "revoked "
+				    "by the current CRL of %s", iss->c->subject);
+			} else {
+				st = dated(certs[i], now);
+				if (iss->crl == NULL)
+					npkd_findings_add(fs[i], NPKD_SEV_INFO,
+					    "no-crl", "ICAO 9303-12 7.1.4",
+					    "no valid CRL of the issuing CSCA "
+					    "in the store");
+			}
+			rc = write_status(w, certs[i]->sha256, st, fs[i],
+			    st == ST_INVALID, e);
+		}
+		for (i = 0; i < n; i++) {
+			npkd_cert_free(certs[i]);
+			npkd_findings_free(fs[i]);
+			certs[i] = NULL;
+			fs[i] = NULL;
+		}
+	}
+	if (rc == NPKD_OK && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "load DSCs");
+ out:
+	sqlite3_finalize(q);
+	free(certs);
+	free(fs);
+	free(jobs);
+	free(owner);
+	return rc;
+}
+
+int
+npkd_store_check(struct npkd_store *s, time_t now, int threads,
+    struct npkd_check_stats *st, struct npkd_err *e)
+{
+	struct ca	*cas = NULL;
+	struct wr	 w;
+	size_t		 nca = 0, i;
+	int		 rc;
+
+	memset(st, 0, sizeof(*st));
+	if (threads < 1)
+		threads = 1;
+	if ((rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
+		return rc;
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.now = now;
+	w.st = st;
+	if (sqlite3_prepare_v2(s->db, "UPDATE objects SET status = ?1, "
+	    "findings = ?2, checked = ?3 WHERE sha256 = ?4", -1, &w.up, NULL) !=
+	    SQLITE_OK) {
+		rc = npkd_sqlerr(s, e, "prepare");
+		goto out;
+	}
+	if ((rc = load_cas(s, &cas, &nca, e)) != NPKD_OK)
+		goto out;
+	check_cas(cas, nca, now, threads, st);
+	if ((rc = check_crls(s, cas, nca, now, threads, &w, e)) != NPKD_OK)
+		goto out;
+	for (i = 0; i < nca && rc == NPKD_OK; i++)
+		rc = write_status(&w, cas[i].c->sha256, cas[i].status, cas[i].f,
+		    cas[i].status == ST_INVALID, e);
+	if (rc == NPKD_OK)
+		rc = check_ees(s, cas, nca, now, threads, &w, e);
+	/* lists keep the verdict of their import; count them */
+	if (rc == NPKD_OK) {
+		sqlite3_stmt *q;
+
+		if (sqlite3_prepare_v2(s->db, "SELECT status, count(*) FROM "
+		    "objects WHERE kind IN ('ml', 'dl') GROUP BY status", -1,
+		    &q, NULL) == SQLITE_OK) {
+			while (sqlite3_step(q) == SQLITE_ROW) {
+				const char *sn = (const char *)
+				    sqlite3_column_text(q, 0);
+				int k;
+
+				for (k = 0; k <= ST_UNCHECKED; k++)
+					if (strcmp(sn, status_names[k]) == 0)
+						st->by_status[k] += (size_t)
+						    sqlite3_column_int64(q, 1);
+				st->objects += (size_t)sqlite3_column_int64(q, 1);
+			}
+			sqlite3_finalize(q);
+		}
+	}
+ out:
+	sqlite3_finalize(w.up);
+	for (i = 0; i < nca; i++) {
+		npkd_cert_free(cas[i].c);
+		npkd_findings_free(cas[i].f);
+		npkd_crl_free(cas[i].crl);
+	}
+	free(cas);
+	if (rc == NPKD_OK)
+		rc = npkd_store_exec(s, "COMMIT", e);
+	if (rc != NPKD_OK)
+		npkd_store_exec(s, "ROLLBACK", NULL);
+	return rc;
+}

@@ -1,0 +1,405 @@
+/*
+ * store.c - "npkd init|import|check|ls|show": the national store.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "tools.h"
+
+static struct npkd_store *
+open_store(const char *dir, int create)
+{
+	struct npkd_store	*s;
+	struct npkd_err		 e;
+
+	if (dir == NULL) {
+		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
+		exit(EXIT_ERR);
+	}
+	if (npkd_store_open(dir, create ? NPKD_STORE_CREATE : 0, &s, &e) !=
+	    NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		exit(EXIT_ERR);
+	}
+	return s;
+}
+
+int
+cmd_init(const char *dir, int argc, char *argv[])
+{
+	struct npkd_store *s;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: npkd [-d dir] init\n");
+		return EXIT_ERR;
+	}
+	s = open_store(dir, 1);
+	if (verbose >= 0)
+		printf("%s: store ready, schema version %d\n", dir,
+		    npkd_store_version(s));
+	npkd_store_close(s);
+	return EXIT_OK;
+}
+
+struct progress {
+	const char	*file;
+	double		 t0, last;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Progress on a terminal only: count, bytes and rate, on one line. */
+static void
+progress(void *arg, uint64_t bytes, uint64_t objects)
+{
+	struct progress	*p = arg;
+	double		 t = now_s();
+
+	if (t - p->last < 0.5)
+		return;
+	p->last = t;
+	fprintf(stderr, "\r%s: %llu objects, %.1f MiB, %.0f objects/s   ",
+	    p->file, (unsigned long long)objects, (double)bytes / 1048576.0,
+	    (double)objects / (t - p->t0 > 0 ? t - p->t0 : 1));
+}
+
+int
+cmd_import(const char *dir, int argc, char *argv[])
+{
+	struct npkd_store		 *s;
+	struct npkd_import_opts		  o;
+	struct npkd_import_stats	  st;
+	struct npkd_err			  e;
+	struct npkd_cert		**anchors = NULL, **one, **nv;
+	struct progress			  pr;
+	size_t				  na = 0, n, j;
+	int				  ch, i, ex = EXIT_OK, rc, tty;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "qT:v")) != -1) {
+		switch (ch) {
+		case 'q':
+			verbose = -1;
+			break;
+		case 'T':
+			if (load_certs(optarg, &one, &n) != NPKD_OK)
+				return EXIT_ERR;
+			if ((nv = reallocarray(anchors, na + n,
+			    sizeof(*nv))) == NULL)
+				return EXIT_ERR;
+			anchors = nv;
+			for (j = 0; j < n; j++)
+				anchors[na++] = one[j];
+			free(one);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			fprintf(stderr, "usage: npkd [-d dir] import [-qv] "
+			    "[-T anchors.pem] file ...\n");
+			return EXIT_ERR;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: npkd [-d dir] import [-qv] "
+		    "[-T anchors.pem] file ...\n");
+		return EXIT_ERR;
+	}
+	s = open_store(dir, 0);
+	tty = isatty(STDERR_FILENO) && verbose >= 0;
+	for (i = optind; i < argc; i++) {
+		memset(&o, 0, sizeof(o));
+		/* the anchors go in with every file: each is all or nothing */
+		o.anchors = (const struct npkd_cert *const *)anchors;
+		o.nanchors = na;
+		pr.file = display_name(argv[i]);
+		pr.t0 = pr.last = now_s();
+		if (tty) {
+			o.progress = progress;
+			o.progress_arg = &pr;
+		}
+		rc = npkd_store_import(s, argv[i], &o, &st, NULL, &e);
+		if (tty)
+			fprintf(stderr, "\r%*s\r", 70, "");
+		if (rc != NPKD_OK) {
+			warnmsg(display_name(argv[i]), "%s", e.msg);
+			ex = worst(ex, rc_to_exit(rc));
+			continue;
+		}
+		if (verbose >= 0)
+			printf("%s: %s, %zu objects: %zu new, %zu seen again\n",
+			    display_name(argv[i]), st.format, st.objects,
+			    st.added, st.again);
+		if (st.lists_refused > 0)
+			warnmsg(display_name(argv[i]), "%zu list%s did not "
+			    "verify and vouch for nothing", st.lists_refused,
+			    st.lists_refused > 1 ? "s" : "");
+	}
+	npkd_certs_free(anchors, na);
+	npkd_store_close(s);
+	return ex;
+}
+
+int
+cmd_check(const char *dir, int argc, char *argv[])
+{
+	struct npkd_store	*s;
+	struct npkd_check_stats	 st;
+	struct npkd_err		 e;
+	long			 threads = sysconf(_SC_NPROCESSORS_ONLN);
+	int			 ch, k, json = 0;
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "jt:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 't':
+			threads = strtol(optarg, NULL, 10);
+			if (threads < 1 || threads > 16) {
+				warnmsg(NULL, "-t: 1 to 16 threads");
+				return EXIT_ERR;
+			}
+			break;
+		default:
+			fprintf(stderr, "usage: npkd [-d dir] check [-j] "
+			    "[-t threads]\n");
+			return EXIT_ERR;
+		}
+	}
+	s = open_store(dir, 0);
+	if (npkd_store_check(s, time(NULL), (int)threads, &st, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		npkd_store_close(s);
+		return EXIT_ERR;
+	}
+	npkd_store_close(s);
+	if (json) {
+		printf("{\"objects\":%zu", st.objects);
+		for (k = 0; k < 6; k++)
+			printf(",\"%s\":%zu", npkd_status_name(k),
+			    st.by_status[k]);
+		printf(",\"action\":%zu,\"verifications\":%zu}\n", st.action,
+		    st.verifications);
+	} else if (verbose >= 0) {
+		printf("%zu objects:", st.objects);
+		for (k = 0; k < 6; k++)
+			if (st.by_status[k])
+				printf(" %zu %s", st.by_status[k],
+				    npkd_status_name(k));
+		printf("; %zu signatures checked\n", st.verifications);
+		if (st.action)
+			printf("%zu need action: npkd ls --status invalid; "
+			    "npkd ls --kind crl --status expired\n", st.action);
+	}
+	return st.action ? EXIT_NO : EXIT_OK;
+}
+
+struct lsctx {
+	int	 json;
+	int	 full;
+	size_t	 n;
+	struct npkd_store *s;
+};
+
+static void
+prov_line(void *arg, const char *line)
+{
+	(void)arg;
+	printf("  from: %s\n", line);
+}
+
+static int
+ls_one(void *arg, const struct npkd_object *o)
+{
+	struct lsctx	*c = arg;
+	char		 id[65], nb[24], na[24], fs[24], ls[24];
+	struct npkd_buf	 pem;
+	struct npkd_err	 e;
+
+	npkd_hex(o->sha256, 32, id);
+	npkd_time_str(o->not_before, nb);
+	npkd_time_str(o->not_after, na);
+	c->n++;
+	if (c->json) {
+		printf("{\"kind\":\"%s\",\"country\":", o->kind);
+		json_str(stdout, o->country);
+		fputs(",\"subject\":", stdout);
+		json_str(stdout, o->subject);
+		fputs(",\"issuer\":", stdout);
+		json_str(stdout, o->issuer);
+		fputs(",\"serial\":", stdout);
+		json_str(stdout, o->serial);
+		printf(",\"sha256\":\"%s\",\"not_before\":\"%s\","
+		    "\"not_after\":\"%s\",\"status\":\"%s\",\"trusted\":%s,"
+		    "\"nonconformant\":%s,\"conformance\":", id, nb,
+		    o->not_after ? na : "", o->status, o->trusted ? "true" :
+		    "false", o->nonconformant ? "true" : "false");
+		json_str(stdout, o->conformance);
+		printf(",\"seen\":%ld,\"findings\":%s}\n", o->seen, o->findings);
+		return 0;
+	}
+	if (!c->full) {
+		printf("%-8s %-3s %-9s %s %s %.16s %s\n", o->kind,
+		    o->country[0] ? o->country : "-", o->status, nb,
+		    o->not_after ? na : "-", id, o->subject);
+		return 0;
+	}
+	npkd_time_str(o->first_seen, fs);
+	npkd_time_str(o->last_seen, ls);
+	printf("sha256:     %s\nkind:       %s\ncountry:    %s\n"
+	    "subject:    %s\nissuer:     %s\nserial:     %s\n"
+	    "not before: %s\nnot after:  %s\nstatus:     %s%s\n"
+	    "seen:       %ld times, first %s, last %s\n", id, o->kind,
+	    o->country, o->subject, o->issuer, o->serial, nb,
+	    o->not_after ? na : "-", o->status, o->trusted ?
+	    " (trusted)" : "", o->seen, fs, ls);
+	if (o->nonconformant)
+		printf("nonconformant: %s\n", o->conformance ? o->conformance :
+		    "(no code)");
+	printf("findings:   %s\n", o->findings);
+	npkd_store_provenance(c->s, o->sha256, prov_line, NULL, &e);
+	if (o->der != NULL && npkd_pem_encode(strcmp(o->kind, "crl") == 0 ?
+	    "X509 CRL" : strcmp(o->kind, "ml") == 0 ||
+	    strcmp(o->kind, "dl") == 0 ? "CMS" : "CERTIFICATE", o->der,
+	    o->der_len, &pem, &e) == NPKD_OK) {
+		fwrite(pem.data, 1, pem.len, stdout);
+		npkd_buf_free(&pem);
+	}
+	return 0;
+}
+
+static void
+ls_usage(void)
+{
+	fprintf(stderr, "usage: npkd [-d dir] ls [-j] [-c country] "
+	    "[-e days] [-k kind] [-s status]\n");
+	exit(EXIT_ERR);
+}
+
+int
+cmd_ls(const char *dir, int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "type", required_argument, NULL, 'k' },
+		{ "country", required_argument, NULL, 'c' },
+		{ "status", required_argument, NULL, 's' },
+		{ "expiring", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct npkd_query	 q;
+	struct lsctx		 c;
+	struct npkd_err		 e;
+	char			*end;
+	int			 ch, rc;
+
+	memset(&q, 0, sizeof(q));
+	memset(&c, 0, sizeof(c));
+	q.expiring_days = -1;
+	q.now = time(NULL);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:e:jk:s:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			q.country = optarg;
+			break;
+		case 'e':
+			q.expiring_days = strtol(optarg, &end, 10);
+			if (*end != '\0' || q.expiring_days < 0 ||
+			    q.expiring_days > 36500)
+				ls_usage();
+			break;
+		case 'j':
+			c.json = 1;
+			break;
+		case 'k':
+			q.kind = optarg;
+			break;
+		case 's':
+			q.status = optarg;
+			break;
+		default:
+			ls_usage();
+		}
+	}
+	if (optind != argc)
+		ls_usage();
+	c.s = open_store(dir, 0);
+	rc = npkd_store_list(c.s, &q, ls_one, &c, &e);
+	npkd_store_close(c.s);
+	if (rc != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
+static int
+count_one(void *arg, const struct npkd_object *o)
+{
+	(void)o;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+int
+cmd_show(const char *dir, int argc, char *argv[])
+{
+	struct npkd_query	 q;
+	struct lsctx		 c;
+	struct npkd_err		 e;
+	size_t			 n = 0;
+	int			 rc, json = argc == 3 && strcmp(argv[1], "-j") == 0;
+
+	if (argc != 2 && !json) {
+		fprintf(stderr, "usage: npkd [-d dir] show [-j] id\n");
+		return EXIT_ERR;
+	}
+	memset(&q, 0, sizeof(q));
+	memset(&c, 0, sizeof(c));
+	q.expiring_days = -1;
+	q.id = argv[argc - 1];
+	q.with_der = 1;
+	c.full = !json;
+	c.json = json;
+	c.s = open_store(dir, 0);
+	/* a prefix must name exactly one object */
+	rc = npkd_store_list(c.s, &q, count_one, &n, &e);
+	if (rc == NPKD_OK && n == 1)
+		rc = npkd_store_list(c.s, &q, ls_one, &c, &e);
+	npkd_store_close(c.s);
+	if (rc != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	if (n > 1) {
+		warnmsg(NULL, "%s: %zu objects have this prefix", q.id, n);
+		return EXIT_ERR;
+	}
+	if (c.n == 0) {
+		warnmsg(NULL, "%s: no such object", q.id);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
