@@ -15,6 +15,7 @@ static CU_SuiteInfo suites[] = {
 	{ "certificates and CRLs", NULL, NULL, NULL, NULL, t_cert },
 	{ "CMS SignedData", NULL, NULL, NULL, NULL, t_cms },
 	{ "master and deviation lists", NULL, NULL, NULL, NULL, t_ml },
+	{ "LDIF reader", NULL, NULL, NULL, NULL, t_ldif },
 	CU_SUITE_INFO_NULL
 };
 

@@ -1,0 +1,102 @@
+# t_store.sh - npkd init, import, check, ls, show on the generated PKI.
+. "$(dirname "$0")/lib.sh"
+export NPKD_DIR="$TMP/store"
+count() {	# SQL-free: objects listed by npkd ls with the given options
+	"$NPKD" ls "$@" | wc -l
+}
+
+expect 2 "$NPKD" ls
+one_line_error "no store here"
+expect 0 "$NPKD" init
+expect 0 "$NPKD" init		# again: nothing lost
+[ "$(count)" -eq 0 ] || fail "fresh store not empty"
+
+# a fresh store trusts nothing: a list without -T is refused, nothing stored
+expect 1 "$NPKD" import "$T/ml_aa.ml"
+one_line_error "ml_aa.ml: no trusted CSCA"
+[ "$(count)" -eq 0 ] || fail "refused list stored something"
+# with the officer's anchor it goes in: 20 members, signer, list, anchor
+expect 0 "$NPKD" import -T "$T/trust_aa.pem" "$T/ml_aa.ml"
+grep -q "22 objects: 21 new, 1 seen again" "$TMP/out" || fail "ml_aa counts"
+[ "$(count -k csca)" -eq 19 ] || fail "19 CSCAs"
+[ "$(count -k link)" -eq 1 ] || fail "1 link"
+[ "$(count -k ml)" -eq 1 ] || fail "1 list"
+# the same list again: seen again, not stored twice
+expect 0 "$NPKD" import "$T/ml_aa.ml"
+grep -q "0 new, 22 seen again" "$TMP/out" || fail "duplicate list"
+# a second issuer's list, trusted through the store now: merges
+expect 0 "$NPKD" import "$T/ml_bb.ml"
+grep -q "2 new, 20 seen again" "$TMP/out" || fail "ml_bb merge"
+expect 0 "$NPKD" show -j "$(sha256sum < "$T/cc_csca.der" | cut -c1-12)"
+grep -q '"seen":3' "$TMP/out" || fail "CC CSCA vouched by three imports"
+expect 0 "$NPKD" show "$(sha256sum < "$T/cc_csca.der" | cut -c1-12)"
+[ "$(grep -c 'via list' "$TMP/out")" -eq 3 ] || fail "provenance: 3 list lines"
+grep -q "BEGIN CERTIFICATE" "$TMP/out" || fail "show prints the PEM"
+
+# lists that do not verify: exit 1, nothing stored
+before=$(count)
+for f in signer_rogue.ml tampered_content.ml signer_no_eku.ml; do
+	expect 1 "$NPKD" import "$T/bad/$f"
+	one_line_error "$f"
+done
+# malformed files of every kind: exit 2, one line, nothing stored
+for f in truncated.ml trailing_garbage.ml empty.ml text.ml member_truncated.ml \
+    cert_trailing_garbage.der pkd_broken.ldif pkd_badb64.ldif pkd_nodn.ldif; do
+	expect 2 "$NPKD" import "$T/bad/$f"
+	one_line_error "$f"
+done
+[ "$(count)" -eq "$before" ] || fail "a refused file changed the store"
+grep -q "line" "$TMP/err" || fail "LDIF error names the line"
+
+# DSCs, CRLs and a deviation list, from LDIF, PEM, DER and stdin
+expect 0 "$NPKD" import "$T/pkd_dsc.ldif"
+grep -q "ldif, 11 objects: 11 new" "$TMP/out" || fail "LDIF: 9 DSCs and 2 CRLs"
+expect 0 "$NPKD" import "$T/pkd_nc.ldif" "$T/dl_aa.dl" "$T/aa_dsc_forged.der" \
+    "$T/aa_dsc_old.pem" "$T/rogue_mlsigner.pem"
+expect 0 sh -c "\"$NPKD\" import - < \"$T/cc_mlsigner.pem\""
+grep -q "^(stdin): pem, 1 objects" "$TMP/out" || fail "stdin import"
+expect 0 "$NPKD" show -j "$(sha256sum < "$T/ii_dsc.der" | cut -c1-16)"
+grep -q '"nonconformant":true,"conformance":"ERR:DSC.KU.3: ERR:DSC:Extension:KeyUsage: generated test entry with a folded conformance text"' \
+    "$TMP/out" || fail "nc-data conformance"
+# LDIF master lists: CscaMasterListData accepted; the rogue one refused
+expect 0 "$NPKD" import "$T/pkd_ml.ldif"
+grep -q "1 list did not verify" "$TMP/err" || fail "rogue list in LDIF"
+[ "$(count -k ml -s untrusted)" -eq 1 ] || fail "rogue list recorded untrusted"
+
+# check: statuses, and exit 1 because a forged DSC needs action
+expect 1 "$NPKD" check
+grep -q "need action" "$TMP/out" || fail "check: action line"
+status() {	# DER-FILE -> status
+	"$NPKD" show -j "$(sha256sum < "$1" | cut -c1-20)" |
+	    sed 's/.*"status":"\([a-z]*\)".*/\1/'
+}
+[ "$(status "$T/aa_dsc.der")" = valid ] || fail "aa_dsc valid"
+[ "$(status "$T/aa_dsc2.der")" = revoked ] || fail "aa_dsc2 revoked"
+[ "$(status "$T/aa_dsc_forged.der")" = invalid ] || fail "forged invalid"
+[ "$(status "$T/aa_dsc_old.der")" = expired ] || fail "old expired"
+openssl x509 -in "$T/rogue_mlsigner.pem" -outform DER -out "$TMP/rogue.der"
+[ "$(status "$TMP/rogue.der")" = untrusted ] || fail "rogue untrusted"
+[ "$(status "$T/aa_link.der")" = valid ] || fail "link valid"
+[ "$(status "$T/aa.crl")" = valid ] || fail "CRL valid"
+[ "$(status "$T/bb_dsc.der")" = valid ] || fail "brainpool DSC valid"
+expect 1 "$NPKD" check --json
+grep -q '"invalid":1' "$TMP/out" || fail "check --json"
+
+# ls filters and JSON fields
+[ "$(count -k dsc -c aa)" -eq 4 ] || fail "ls -c is case-insensitive"
+[ "$(count --kind dsc --status revoked)" -eq 1 ] || fail "ls --status"
+# expiring: the CRLs (nextUpdate in 90 days) within 100 days, not within 30
+[ "$(count --expiring 100 --kind crl)" -eq 2 ] || fail "expiring 100"
+[ "$(count --expiring 30 --kind crl)" -eq 0 ] || fail "expiring 30"
+"$NPKD" ls --json --kind dsc > "$TMP/ls.json"
+for k in kind country subject serial sha256 not_before not_after status findings; do
+	grep -q "\"$k\":" "$TMP/ls.json" || fail "ls --json field $k"
+done
+[ "$(grep -c '^{.*}$' "$TMP/ls.json")" -eq "$(count --kind dsc)" ] || fail "json lines"
+# show: unknown and ambiguous ids
+expect 2 "$NPKD" show 0000000000000000
+expect 2 "$NPKD" show zz
+# NPKD_DIR and -d agree
+expect 0 "$NPKD" -d "$NPKD_DIR" ls -k ml
+[ "$(wc -l < "$TMP/out")" -eq 4 ] || fail "-d: four lists (aa bb cc rogue)"
+exit 0
