@@ -465,6 +465,22 @@ const char *npkd_status_name(int);
 int	 npkd_store_check(struct npkd_store *, time_t, int,
 	    struct npkd_check_stats *, struct npkd_err *);
 
+/* Publication.  Files are written atomically. */
+struct npkd_export_stats {
+	size_t	 files;
+	size_t	 objects;
+};
+/* PEM bundles per country in dir: CC_csca.pem, CC_link.pem, CC_dsc.pem. */
+int	 npkd_store_export_pem(struct npkd_store *, const char *, int,
+	    struct npkd_export_stats *, struct npkd_err *);
+/* LDIF in the ICAO PKD download layout ("-" for standard output). */
+int	 npkd_store_export_ldif(struct npkd_store *, const char *, int,
+	    struct npkd_export_stats *, struct npkd_err *);
+/* A national master list of the valid CSCAs the store trusts. */
+int	 npkd_store_export_ml(struct npkd_store *, const struct npkd_cert *,
+	    struct npkd_key *, const struct npkd_cms_sign_opts *,
+	    struct npkd_buf *, size_t *, struct npkd_err *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

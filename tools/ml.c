@@ -342,7 +342,7 @@ ml_extract(int argc, char *argv[])
 }
 
 /* First line of a file, for PINs (batch mode: secrets come from files). */
-static char *
+char *
 read_pin(const char *path)
 {
 	struct npkd_buf	 b;
@@ -362,7 +362,7 @@ read_pin(const char *path)
 	return pin;
 }
 
-static int
+int
 parse_hash(const char *s)
 {
 	static const struct { const char *n; int h; } t[] = {

@@ -23,7 +23,10 @@ usage(void)
 	    "       npkd [-d dir] import [-qv] [-T anchors.pem] file ...\n"
 	    "       npkd [-d dir] check [-j] [-t threads]\n"
 	    "       npkd [-d dir] ls [-j] [-c country] [-e days] [-k kind] [-s status]\n"
-	    "       npkd [-d dir] show [-j] id\n");
+	    "       npkd [-d dir] show [-j] id\n"
+	    "       npkd [-d dir] export pem [-a] -o dir\n"
+	    "       npkd [-d dir] export ldif [-a] [-o file]\n"
+	    "       npkd [-d dir] export ml [-ip] [-H hash] [-P pinfile] -c cert -k key -o file\n");
 	exit(EXIT_ERR);
 }
 
@@ -74,6 +77,8 @@ main(int argc, char *argv[])
 		return cmd_ls(dir, argc, argv);
 	if (strcmp(argv[0], "show") == 0)
 		return cmd_show(dir, argc, argv);
+	if (strcmp(argv[0], "export") == 0)
+		return cmd_export(dir, argc, argv);
 	warnmsg(NULL, "unknown command: %s", argv[0]);
 	usage();
 	return EXIT_ERR;
