@@ -128,6 +128,16 @@ $(TD)/.done: testdata/gen.sh $(MKDER)
 	sh testdata/gen.sh $(TD) $(MKDER)
 	touch $@
 
+# PKD-shaped corpora: small for the kill test, full size for make bench.
+SCALE_S	 = build/scale-small
+SCALE_F	 = build/scale-full
+$(SCALE_S)/.done: testdata/genscale.sh $(MKDER)
+	sh testdata/genscale.sh $(SCALE_S) $(MKDER) 20 2000
+	touch $@
+$(SCALE_F)/.done: testdata/genscale.sh $(MKDER)
+	sh testdata/genscale.sh $(SCALE_F) $(MKDER) 200 30000
+	touch $@
+
 # The 500-certificate list for make bench only.
 $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 	rm -rf $(TD)
@@ -136,10 +146,10 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done
 	NPKD_TESTDATA=$(TD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) sh tests/tools/run.sh
 
 asan:
 	$(MAKE) VARIANT=asan check
@@ -155,8 +165,8 @@ fuzz-run: $(FUZZ_BINS)
 		    $(B)/fuzz/$$f.corpus fuzz/$$f.in || exit 1; \
 	done
 
-bench: $(BENCH) $(TOOL_BINS) $(TD)/bench_500.ml
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) sh tests/bench.sh $(BENCH)
+bench: $(BENCH) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) sh tests/bench.sh $(BENCH)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)
@@ -169,7 +179,7 @@ install: $(TOOL_BINS)
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libcunit1-dev \
-	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils
+	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

@@ -111,23 +111,72 @@ key_eq(const struct npkd_buf *a, const struct npkd_buf *b)
 	    memcmp(a->data, b->data, a->len) == 0;
 }
 
-/* CAs that may have issued c: by AKI = SKI, else by name. */
+/* Do two certificates carry the same public key? */
+static int
+same_key(const struct npkd_cert *a, const struct npkd_cert *b)
+{
+	const struct npkd_pubkey *x = a->pub, *y = b->pub;
+
+	if (x == NULL || y == NULL || x->alg != y->alg)
+		return 0;
+	if (x->alg == NPKD_KEY_EC)
+		return x->curve == y->curve && key_eq(&x->q, &y->q);
+	return key_eq(&x->n, &y->n) && key_eq(&x->e, &y->e);
+}
+
+/*
+ * CAs that may have issued c: by AKI = SKI, else by name.  A key is
+ * tried once: a CSCA and the link certificates to it share their key.
+ */
 static size_t
 candidates(struct ca *cas, size_t nca, const struct npkd_cert *c,
     size_t *out, size_t max)
 {
-	size_t i, n = 0;
+	size_t	i, k, n = 0;
+	int	match;
 
 	for (i = 0; i < nca && n < max; i++) {
 		if (cas[i].c == c)
 			continue;
-		if (c->has_aki && cas[i].c->has_ski) {
-			if (key_eq(&c->aki, &cas[i].c->ski))
-				out[n++] = i;
-		} else if (npkd_cert_issued(cas[i].c, c))
+		if (c->has_aki && cas[i].c->has_ski)
+			match = key_eq(&c->aki, &cas[i].c->ski);
+		else
+			match = npkd_cert_issued(cas[i].c, c);
+		if (!match)
+			continue;
+		for (k = 0; k < n; k++)
+			if (same_key(cas[out[k]].c, cas[i].c))
+				break;
+		if (k == n)
 			out[n++] = i;
 	}
 	return n;
+}
+
+/*
+ * Among the CAs holding iss's key: is one trusted (and not invalid), and
+ * which current CRL speaks for that key?
+ */
+static const struct ca *
+key_holder(const struct ca *cas, size_t nca, const struct ca *iss,
+    const struct npkd_crl **crl)
+{
+	const struct ca	*best = iss;
+	size_t		 i;
+
+	*crl = iss->crl;
+	for (i = 0; i < nca; i++) {
+		if (&cas[i] == iss || !same_key(cas[i].c, iss->c))
+			continue;
+		if (cas[i].crl != NULL && (*crl == NULL ||
+		    npkd_crl_this_update(cas[i].crl) >
+		    npkd_crl_this_update(*crl)))
+			*crl = cas[i].crl;
+		if (cas[i].trusted && cas[i].status != ST_INVALID &&
+		    (!best->trusted || best->status == ST_INVALID))
+			best = &cas[i];
+	}
+	return best;
 }
 
 struct wr {
@@ -487,7 +536,8 @@ check_ees(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 		run_jobs(jobs, nj, threads);
 		w->st->verifications += nj;
 		for (i = 0; i < n && rc == NPKD_OK; i++) {
-			struct ca *iss = NULL;
+			const struct ca *iss = NULL;
+			const struct npkd_crl *crl = NULL;
 
 			found = 0;
 			for (k = 0; k < nj; k++) {
@@ -495,7 +545,8 @@ check_ees(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 					continue;
 				found = 1;
 				if (jobs[k].result == NPKD_OK) {
-					iss = &cas[owner[k] / BATCH];
+					iss = key_holder(cas, nca,
+					    &cas[owner[k] / BATCH], &crl);
 					/* prefer a trusted issuer */
 					if (iss->trusted)
 						break;
@@ -516,15 +567,15 @@ check_ees(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
 				    "issuer-untrusted", R_VAL, "issued by %s, "
 				    "which is not trusted", iss->c->subject);
-			} else if (iss->crl != NULL &&
-			    npkd_crl_is_revoked(iss->crl, certs[i]->serial)) {
+			} else if (crl != NULL &&
+			    npkd_crl_is_revoked(crl, certs[i]->serial)) {
 				st = ST_REVOKED;
 				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
 				    "revoked", "ICAO 9303-12 7.1.4", "revoked "
 				    "by the current CRL of %s", iss->c->subject);
 			} else {
 				st = dated(certs[i], now);
-				if (iss->crl == NULL)
+				if (crl == NULL)
 					npkd_findings_add(fs[i], NPKD_SEV_INFO,
 					    "no-crl", "ICAO 9303-12 7.1.4",
 					    "no valid CRL of the issuing CSCA "
