@@ -5,6 +5,7 @@
  *
  *   bench sig TESTDATA		the per-algorithm table
  *   bench cmd PROG ARGS...		run PROG, print wall time and peak RSS
+ *   bench pairs STOREDIR		raw library time of the DSC signatures
  */
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -198,6 +199,132 @@ bench_sig(const char *dir)
 	return 0;
 }
 
+/*
+ * The signatures npkd check verifies for DSCs, timed as raw library calls
+ * on one core with digests and keys prepared beforehand: the floor that
+ * check's own time is compared with.
+ */
+struct pairs {
+	struct npkd_cert	**ca;
+	size_t			  nca;
+	double			  secs;
+	size_t			  n, gt, gc;
+};
+
+static int
+pair_ca(void *arg, const struct npkd_object *o)
+{
+	struct pairs		 *p = arg;
+	struct npkd_cert	**nv, *c;
+
+	if (npkd_cert_parse(o->der, o->der_len, &c, NULL) != NPKD_OK)
+		return 0;
+	if ((nv = reallocarray(p->ca, p->nca + 1, sizeof(*nv))) == NULL)
+		return 1;
+	p->ca = nv;
+	p->ca[p->nca++] = c;
+	return 0;
+}
+
+static int
+pair_dsc(void *arg, const struct npkd_object *o)
+{
+	struct pairs		*p = arg;
+	struct npkd_cert	*c, *iss = NULL;
+	struct job		 j;
+	const uint8_t		*r, *s;
+	size_t			 i, rl, sl;
+	double			 t0;
+
+	if (npkd_cert_parse(o->der, o->der_len, &c, NULL) != NPKD_OK)
+		return 0;
+	for (i = 0; i < p->nca && iss == NULL; i++)
+		if (c->has_aki && p->ca[i]->has_ski && c->aki.len ==
+		    p->ca[i]->ski.len && memcmp(c->aki.data,
+		    p->ca[i]->ski.data, c->aki.len) == 0)
+			iss = p->ca[i];
+	if (iss == NULL || iss->pub == NULL || c->sigalg.kind == 0) {
+		npkd_cert_free(c);
+		return 0;
+	}
+	memset(&j, 0, sizeof(j));
+	j.c = iss;
+	j.dlen = npkd_hash_len(c->sigalg.hash);
+	npkd_hash(c->sigalg.hash, c->tbs, c->tbs_len, j.d, NULL);
+	if (c->sigalg.kind == NPKD_SIG_RSA_PKCS1 || (c->sigalg.kind ==
+	    NPKD_SIG_ECDSA && iss->pub->ec_be == &npkd_be_gnutls) ||
+	    (c->sigalg.kind == NPKD_SIG_RSA_PSS && c->sigalg.salt ==
+	    j.dlen)) {
+		j.h.data = j.d;
+		j.h.size = (unsigned int)j.dlen;
+		j.s.data = c->sig.data;
+		j.s.size = (unsigned int)c->sig.len;
+		j.galg = gnutls_pk_to_sign(c->sigalg.kind == NPKD_SIG_ECDSA ?
+		    GNUTLS_PK_ECDSA : c->sigalg.kind == NPKD_SIG_RSA_PSS ?
+		    GNUTLS_PK_RSA_PSS : GNUTLS_PK_RSA,
+		    c->sigalg.hash == NPKD_HASH_SHA256 ? GNUTLS_DIG_SHA256 :
+		    c->sigalg.hash == NPKD_HASH_SHA384 ? GNUTLS_DIG_SHA384 :
+		    GNUTLS_DIG_SHA512);
+		t0 = now();
+		op_gnutls(&j);
+		p->secs += now() - t0;
+		p->gt++;
+	} else {
+		if (c->sigalg.kind == NPKD_SIG_ECDSA) {
+			npkd_ecdsa_sig_decode(c->sig.data, c->sig.len, &r, &rl,
+			    &s, &sl);
+			gcry_sexp_build(&j.data, NULL, "(data (flags raw)(hash %s "
+			    "%b))", hname(c->sigalg.hash), (int)j.dlen, j.d);
+			gcry_sexp_build(&j.sig, NULL, "(sig-val (ecdsa (r %b)"
+			    "(s %b)))", (int)rl, r, (int)sl, s);
+		} else {
+			gcry_sexp_build(&j.data, NULL, "(data (flags pss)(hash %s "
+			    "%b)(salt-length %u))", hname(c->sigalg.hash),
+			    (int)j.dlen, j.d, c->sigalg.salt);
+			gcry_sexp_build(&j.sig, NULL, "(sig-val (rsa (s %b)))",
+			    (int)c->sig.len, c->sig.data);
+		}
+		t0 = now();
+		op_gcrypt(&j);
+		p->secs += now() - t0;
+		gcry_sexp_release(j.data);
+		gcry_sexp_release(j.sig);
+		p->gc++;
+	}
+	p->n++;
+	npkd_cert_free(c);
+	return 0;
+}
+
+static int
+bench_pairs(const char *dir)
+{
+	struct npkd_store	*st;
+	struct npkd_query	 q;
+	struct pairs		 p;
+	struct npkd_err		 e;
+
+	if (npkd_store_open(dir, 0, &st, &e) != NPKD_OK) {
+		fprintf(stderr, "bench: %s\n", e.msg);
+		return 2;
+	}
+	memset(&p, 0, sizeof(p));
+	memset(&q, 0, sizeof(q));
+	q.expiring_days = -1;
+	q.with_der = 1;
+	q.kind = "csca";
+	npkd_store_list(st, &q, pair_ca, &p, &e);
+	q.kind = "link";
+	npkd_store_list(st, &q, pair_ca, &p, &e);
+	q.kind = "dsc";
+	npkd_store_list(st, &q, pair_dsc, &p, &e);
+	printf("raw library verification of %zu DSC signatures (%zu GnuTLS, "
+	    "%zu libgcrypt), one core: %.3f s\n", p.n, p.gt, p.gc, p.secs);
+	npkd_certs_free(p.ca, p.nca);
+	npkd_store_close(st);
+	return 0;
+}
+
 static int
 bench_cmd(char *argv[])
 {
@@ -234,6 +361,11 @@ main(int argc, char *argv[])
 	}
 	if (argc >= 3 && strcmp(argv[1], "cmd") == 0)
 		return bench_cmd(argv + 2);
+	if (argc >= 3 && strcmp(argv[1], "pairs") == 0) {
+		if (npkd_global_init(&e) != NPKD_OK)
+			return 2;
+		return bench_pairs(argv[2]);
+	}
 	fprintf(stderr, "usage: bench sig TESTDATA | bench cmd PROG ARGS...\n");
 	return 2;
 }

@@ -28,3 +28,50 @@ for c in print verify extract; do
 		"$B" cmd "$N" ml print "$T/bench_500.ml"
 	fi
 done
+
+S=${NPKD_SCALE:-}
+[ -n "$S" ] && [ -f "$S/pkd.ldif" ] || exit 0
+echo
+echo "== PKD-sized corpus: $(grep -c '^dn:' "$S/pkd.ldif") LDIF entries" \
+    "($(wc -c < "$S/pkd.ldif") bytes), $(ls "$S/dsc" | wc -l) countries"
+D=$(mktemp -d /tmp/npkd-bench.XXXXXX)
+trap 'rm -rf "$D"' EXIT
+export NPKD_DIR="$D/store"
+"$N" -q init
+printf 'import anchors + master list  '
+"$B" cmd "$N" -q import -T "$S/anchors.pem" "$S/ml.ml"
+printf 'import LDIF (DSCs, CRLs)      '
+"$B" cmd "$N" -q import "$S/pkd.ldif"
+printf 'check, 1 thread               '
+"$B" cmd "$N" -q check -t 1
+printf 'check, 2 threads              '
+"$B" cmd "$N" -q check -t 2
+"$N" check -j
+"$B" pairs "$NPKD_DIR"
+printf 'import single files (%s)      ' "$(ls "$S"/dsc/*.pem "$S"/crl/*.crl | wc -l)"
+NPKD_DIR="$D/store2" "$N" -q init
+NPKD_DIR="$D/store2" "$N" -q import -T "$S/anchors.pem" "$S/ml.ml"
+NPKD_DIR="$D/store2" "$B" cmd "$N" -q import "$S"/dsc/*.pem "$S"/crl/*.crl
+printf 'export ldif                   '
+"$B" cmd "$N" -q export ldif -o "$D/out.ldif"
+echo
+echo "== the same validation by a shell loop over openssl verify, on a sample"
+"$N" -q export pem -a -o "$D/pem"
+n=0 ok=0
+t0=$(date +%s%N)
+for f in "$S"/dsc/*.pem; do
+	cc=$(basename "$f" .pem)
+	cat "$D/pem/${cc}_csca.pem" "$D/pem/${cc}_link.pem" 2>/dev/null > "$D/ca.pem"
+	awk -v d="$D" '/BEGIN/{n++} n<=10 {print > (d "/s" n ".pem")}' "$f"
+	for s in "$D"/s*.pem; do
+		n=$((n + 1))
+		if openssl verify -no_check_time -CAfile "$D/ca.pem" "$s" >/dev/null 2>&1; then
+			ok=$((ok + 1))
+		fi
+	done
+	rm -f "$D"/s*.pem
+	[ $n -ge 500 ] && break
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "openssl verify: $n DSCs in $ms ms ($ok verified; explicit EC parameters refused)," \
+    "$((ms * 1000 / n)) us per DSC"
