@@ -81,6 +81,53 @@ worker(void *arg)
 	}
 }
 
+/* A parallel loop: fn(ctx, i) for i in [0, n) on nthreads threads. */
+struct pfor {
+	void		(*fn)(void *, size_t);
+	void		*ctx;
+	size_t		 n, next;
+	pthread_mutex_t	 mu;
+};
+
+static void *
+pfor_worker(void *arg)
+{
+	struct pfor	*p = arg;
+	size_t		 i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			return NULL;
+		p->fn(p->ctx, i);
+	}
+}
+
+static void
+parallel_for(size_t n, int nthreads, void (*fn)(void *, size_t), void *ctx)
+{
+	struct pfor	 p;
+	pthread_t	 t[16];
+	int		 i, started = 0;
+
+	p.fn = fn;
+	p.ctx = ctx;
+	p.n = n;
+	p.next = 0;
+	pthread_mutex_init(&p.mu, NULL);
+	if (nthreads > 16)
+		nthreads = 16;
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&t[started], NULL, pfor_worker, &p) == 0)
+			started++;
+	pfor_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+}
+
 /* Run the jobs on nthreads threads (the caller's thread is one). */
 static void
 run_jobs(struct job *jobs, size_t n, int nthreads)
@@ -488,117 +535,236 @@ check_crls(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 	return rc;
 }
 
-/* End-entity certificates in batches: DSCs and signers. */
+/*
+ * One end-entity certificate of a batch.  A worker thread parses it,
+ * verifies it, decides its status and renders its findings, and frees
+ * what it allocated (frees across threads contend in malloc); the caller
+ * only writes sha256, status and findings.
+ */
+struct ee {
+	uint8_t			*der;
+	size_t			 len;
+	uint8_t			 sha256[32];
+	int			 ok;		/* parsed */
+	int			 status;
+	char			*json;
+	int			 tried;
+};
+
+struct eectx {
+	struct ee	*v;
+	struct ca	*cas;
+	size_t		 nca;
+	time_t		 now;
+	size_t		 verifications;
+	pthread_mutex_t	 mu;
+};
+
+static int
+ee_status(const struct eectx *x, const struct npkd_cert *c, int issuer,
+    int tried, struct npkd_findings *f)
+{
+	const struct ca		*iss = NULL;
+	const struct npkd_crl	*crl = NULL;
+
+	if (issuer >= 0)
+		iss = key_holder(x->cas, x->nca, &x->cas[issuer], &crl);
+	if (iss == NULL && tried > 0) {
+		npkd_findings_add(f, NPKD_SEV_ERROR, "signature", R_VAL,
+		    "signature does not verify with the CSCA it names");
+		return ST_INVALID;
+	}
+	if (iss == NULL) {
+		npkd_findings_add(f, NPKD_SEV_WARNING, "issuer-absent", R_VAL,
+		    "no CSCA in the store issued this certificate");
+		return ST_UNTRUSTED;
+	}
+	if (!iss->trusted || iss->status == ST_INVALID) {
+		npkd_findings_add(f, NPKD_SEV_WARNING, "issuer-untrusted", R_VAL,
+		    "issued by %s, which is not trusted", iss->c->subject);
+		return ST_UNTRUSTED;
+	}
+	if (crl != NULL && npkd_crl_is_revoked(crl, c->serial)) {
+		npkd_findings_add(f, NPKD_SEV_WARNING, "revoked",
+		    "ICAO 9303-12 7.1.4", "revoked by the current CRL of %s",
+		    iss->c->subject);
+		return ST_REVOKED;
+	}
+	if (crl == NULL)
+		npkd_findings_add(f, NPKD_SEV_INFO, "no-crl",
+		    "ICAO 9303-12 7.1.4", "no valid CRL of the issuing CSCA in "
+		    "the store");
+	return dated(c, x->now);
+}
+
+static void
+ee_work(void *arg, size_t i)
+{
+	struct eectx		*x = arg;
+	struct ee		*w = &x->v[i];
+	struct npkd_cert	*c = NULL;
+	struct npkd_findings	*f = NULL;
+	size_t			 idx[8], nc, k;
+	int			 issuer = -1;
+
+	if (npkd_cert_parse(w->der, w->len, &c, NULL) != NPKD_OK ||
+	    (f = npkd_findings_new()) == NULL)
+		goto out;
+	npkd_findings_merge(f, c->findings, NULL);
+	nc = candidates(x->cas, x->nca, c, idx, 8);
+	for (k = 0; k < nc; k++) {
+		w->tried++;
+		if (npkd_cert_verify(c, x->cas[idx[k]].c, f, NULL) == NPKD_OK) {
+			issuer = (int)idx[k];
+			break;
+		}
+	}
+	w->status = ee_status(x, c, issuer, w->tried, f);
+	memcpy(w->sha256, c->sha256, 32);
+	w->json = npkd_findings_json(f);
+	w->ok = w->json != NULL;
+	pthread_mutex_lock(&x->mu);
+	x->verifications += (size_t)w->tried;
+	pthread_mutex_unlock(&x->mu);
+ out:
+	free(w->der);
+	w->der = NULL;
+	npkd_cert_free(c);
+	npkd_findings_free(f);
+}
+
+/* A batch verified on worker threads while the caller writes another. */
+struct bgrun {
+	pthread_t	 t;
+	size_t		 n;
+	int		 threads;
+	struct eectx	*x;
+	int		 started;
+};
+
+static void *
+bg_main(void *arg)
+{
+	struct bgrun *b = arg;
+
+	parallel_for(b->n, b->threads, ee_work, b->x);
+	return NULL;
+}
+
+static int
+fetch(sqlite3_stmt *q, struct ee *v, size_t *n, int *r)
+{
+	for (*n = 0; *n < BATCH && (*r = sqlite3_step(q)) == SQLITE_ROW;
+	    (*n)++) {
+		v[*n].len = (size_t)sqlite3_column_bytes(q, 0);
+		if ((v[*n].der = malloc(v[*n].len + 1)) == NULL)
+			return NPKD_E_NOMEM;
+		memcpy(v[*n].der, sqlite3_column_blob(q, 0), v[*n].len);
+	}
+	return NPKD_OK;
+}
+
+static int
+ee_write(struct wr *w, struct ee *v, size_t n, struct npkd_err *e)
+{
+	size_t	 i;
+	int	 rc = NPKD_OK, r;
+
+	for (i = 0; i < n && rc == NPKD_OK; i++) {
+		if (!v[i].ok)
+			continue;	/* stored once, unreadable now */
+		sqlite3_reset(w->up);
+		sqlite3_bind_text(w->up, 1, status_names[v[i].status], -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(w->up, 2, v[i].json, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(w->up, 3, w->now);
+		sqlite3_bind_blob(w->up, 4, v[i].sha256, 32, SQLITE_STATIC);
+		if ((r = sqlite3_step(w->up)) != SQLITE_DONE)
+			rc = npkd_sqlerr(w->s, e, "status");
+		w->st->objects++;
+		w->st->by_status[v[i].status]++;
+		if (v[i].status == ST_INVALID)
+			w->st->action++;
+	}
+	return rc;
+}
+
+static void
+ee_clear(struct ee *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].der);
+		free(v[i].json);
+		memset(&v[i], 0, sizeof(v[i]));
+	}
+}
+
+/*
+ * End-entity certificates (DSCs and signers) in batches, two in flight:
+ * while worker threads parse and verify one, this thread writes the
+ * statuses of the previous one and reads the next.
+ */
 static int
 check_ees(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
     int threads, struct wr *w, struct npkd_err *e)
 {
-	sqlite3_stmt		*q = NULL;
-	struct npkd_cert	**certs = NULL;
-	struct npkd_findings	**fs = NULL;
-	struct job		 *jobs = NULL;
-	size_t			 *owner = NULL, n, nj, i, k, nc, idx[8];
-	int			  r = SQLITE_ROW, rc = NPKD_OK, st, found;
+	sqlite3_stmt	*q = NULL;
+	struct eectx	 x[2];
+	struct bgrun	 bg;
+	struct ee	*v[2] = { NULL, NULL };
+	size_t		 n[2] = { 0, 0 };
+	int		 r = SQLITE_ROW, rc = NPKD_OK, cur = 0, k;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT der FROM objects WHERE kind IN "
 	    "('dsc', 'mlsigner', 'dlsigner', 'other') ORDER BY sha256", -1,
 	    &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "load DSCs");
-	certs = calloc(BATCH, sizeof(*certs));
-	fs = calloc(BATCH, sizeof(*fs));
-	jobs = calloc(BATCH * 8, sizeof(*jobs));
-	owner = calloc(BATCH * 8, sizeof(*owner));
-	if (certs == NULL || fs == NULL || jobs == NULL || owner == NULL) {
+	for (k = 0; k < 2; k++) {
+		memset(&x[k], 0, sizeof(x[k]));
+		if ((v[k] = calloc(BATCH, sizeof(*v[k]))) == NULL)
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+		x[k].v = v[k];
+		x[k].cas = cas;
+		x[k].nca = nca;
+		x[k].now = now;
+		pthread_mutex_init(&x[k].mu, NULL);
+	}
+	memset(&bg, 0, sizeof(bg));
+	if (rc == NPKD_OK && fetch(q, v[cur], &n[cur], &r) != NPKD_OK)
 		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
-		goto out;
+	while (rc == NPKD_OK && n[cur] > 0) {
+		bg.n = n[cur];
+		bg.threads = threads;
+		bg.x = &x[cur];
+		bg.started = pthread_create(&bg.t, NULL, bg_main, &bg) == 0;
+		if (!bg.started)
+			parallel_for(n[cur], threads, ee_work, &x[cur]);
+		/* meanwhile: read the next batch */
+		if (r == SQLITE_ROW && fetch(q, v[!cur], &n[!cur], &r) !=
+		    NPKD_OK)
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+		if (r != SQLITE_ROW)
+			r = r == SQLITE_DONE ? SQLITE_DONE : r;
+		if (bg.started)
+			pthread_join(bg.t, NULL);
+		if (rc == NPKD_OK)
+			rc = ee_write(w, v[cur], n[cur], e);
+		ee_clear(v[cur], n[cur]);
+		n[cur] = 0;
+		cur = !cur;
 	}
-	while (r == SQLITE_ROW && rc == NPKD_OK) {
-		for (n = 0; n < BATCH && (r = sqlite3_step(q)) == SQLITE_ROW; ) {
-			if (npkd_cert_parse(sqlite3_column_blob(q, 0),
-			    (size_t)sqlite3_column_bytes(q, 0), &certs[n],
-			    NULL) != NPKD_OK)
-				continue;
-			fs[n] = npkd_findings_new();
-			npkd_findings_merge(fs[n], certs[n]->findings, NULL);
-			n++;
-		}
-		for (nj = 0, i = 0; i < n; i++) {
-			nc = candidates(cas, nca, certs[i], idx, 8);
-			for (k = 0; k < nc; k++) {
-				jobs[nj].subj = certs[i];
-				jobs[nj].iss = cas[idx[k]].c;
-				jobs[nj].crl = NULL;
-				jobs[nj].f = NULL;
-				owner[nj] = idx[k] * BATCH + i;
-				nj++;
-			}
-		}
-		run_jobs(jobs, nj, threads);
-		w->st->verifications += nj;
-		for (i = 0; i < n && rc == NPKD_OK; i++) {
-			const struct ca *iss = NULL;
-			const struct npkd_crl *crl = NULL;
-
-			found = 0;
-			for (k = 0; k < nj; k++) {
-				if (owner[k] % BATCH != i)
-					continue;
-				found = 1;
-				if (jobs[k].result == NPKD_OK) {
-					iss = key_holder(cas, nca,
-					    &cas[owner[k] / BATCH], &crl);
-					/* prefer a trusted issuer */
-					if (iss->trusted)
-						break;
-				}
-			}
-			if (iss == NULL && found) {
-				st = ST_INVALID;
-				npkd_findings_add(fs[i], NPKD_SEV_ERROR,
-				    "signature", R_VAL, "signature does not "
-				    "verify with the CSCA it names");
-			} else if (iss == NULL) {
-				st = ST_UNTRUSTED;
-				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
-				    "issuer-absent", R_VAL, "no CSCA in the "
-				    "store issued this certificate");
-			} else if (!iss->trusted || iss->status == ST_INVALID) {
-				st = ST_UNTRUSTED;
-				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
-				    "issuer-untrusted", R_VAL, "issued by %s, "
-				    "which is not trusted", iss->c->subject);
-			} else if (crl != NULL &&
-			    npkd_crl_is_revoked(crl, certs[i]->serial)) {
-				st = ST_REVOKED;
-				npkd_findings_add(fs[i], NPKD_SEV_WARNING,
-				    "revoked", "ICAO 9303-12 7.1.4", "revoked "
-				    "by the current CRL of %s", iss->c->subject);
-			} else {
-				st = dated(certs[i], now);
-				if (crl == NULL)
-					npkd_findings_add(fs[i], NPKD_SEV_INFO,
-					    "no-crl", "ICAO 9303-12 7.1.4",
-					    "no valid CRL of the issuing CSCA "
-					    "in the store");
-			}
-			rc = write_status(w, certs[i]->sha256, st, fs[i],
-			    st == ST_INVALID, e);
-		}
-		for (i = 0; i < n; i++) {
-			npkd_cert_free(certs[i]);
-			npkd_findings_free(fs[i]);
-			certs[i] = NULL;
-			fs[i] = NULL;
-		}
-	}
-	if (rc == NPKD_OK && r != SQLITE_DONE)
+	if (rc == NPKD_OK && r != SQLITE_DONE && r != SQLITE_ROW)
 		rc = npkd_sqlerr(s, e, "load DSCs");
- out:
+	for (k = 0; k < 2; k++) {
+		if (v[k] != NULL)
+			ee_clear(v[k], n[k]);
+		w->st->verifications += x[k].verifications;
+		pthread_mutex_destroy(&x[k].mu);
+		free(v[k]);
+	}
 	sqlite3_finalize(q);
-	free(certs);
-	free(fs);
-	free(jobs);
-	free(owner);
 	return rc;
 }
 
