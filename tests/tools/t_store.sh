@@ -96,6 +96,27 @@ done
 # show: unknown and ambiguous ids
 expect 2 "$NPKD" show 0000000000000000
 expect 2 "$NPKD" show zz
+# publication: PEM bundles of valid objects, atomically written
+expect 0 "$NPKD" export pem -o "$TMP/pem"
+[ -f "$TMP/pem/AA_csca.pem" ] && [ -f "$TMP/pem/AA_dsc.pem" ] || fail "export pem files"
+# AA's DSCs in the bundle: the valid one only (not revoked, forged, old)
+[ "$(grep -c 'BEGIN CERTIFICATE' "$TMP/pem/AA_dsc.pem")" -eq 1 ] || fail "valid DSCs only"
+openssl x509 -in "$TMP/pem/AA_dsc.pem" -outform DER | cmp - "$T/aa_dsc.der" ||
+    fail "the bundled DSC is aa_dsc"
+expect 0 "$NPKD" export pem -a -o "$TMP/pemall"
+[ "$(grep -c 'BEGIN CERTIFICATE' "$TMP/pemall/AA_dsc.pem")" -eq 4 ] || fail "export pem -a"
+ls "$TMP/pem" | grep -q '\.pem\.' && fail "temporary file left in the export"
+# the national master list: npkd and OpenSSL accept it
+expect 0 "$NPKD" export ml --signer-cert "$T/aa_mlsigner.pem" \
+    --signer-key "$T/aa_mlsigner.key" -o "$TMP/national.ml"
+expect 0 "$NPKD" ml verify -T "$T/trust_aa.pem" "$TMP/national.ml"
+grep -q "valid master list, 20 certificates" "$TMP/out" || fail "national list members"
+openssl cms -verify -inform DER -in "$TMP/national.ml" -CAfile "$T/aa_csca.pem" \
+    -purpose any -binary -out /dev/null 2>/dev/null || fail "openssl rejects the national list"
+expect 2 "$NPKD" export ml -c "$T/aa_dsc.pem" -k "$T/aa_dsc.key" -o "$TMP/x.ml"
+one_line_error "lacks the master list signer"
+[ ! -e "$TMP/x.ml" ] || fail "refused export left a file"
+
 # NPKD_DIR and -d agree
 expect 0 "$NPKD" -d "$NPKD_DIR" ls -k ml
 [ "$(wc -l < "$TMP/out")" -eq 4 ] || fail "-d: four lists (aa bb cc rogue)"
