@@ -185,8 +185,11 @@ candidates(struct ca *cas, size_t nca, const struct npkd_cert *c,
 	for (i = 0; i < nca && n < max; i++) {
 		if (cas[i].c == c)
 			continue;
+		/* by AKI = SKI and issuer name (the cheap test first) */
 		if (c->has_aki && cas[i].c->has_ski)
-			match = key_eq(&c->aki, &cas[i].c->ski);
+			match = key_eq(&c->aki, &cas[i].c->ski) &&
+			    npkd_name_equal(cas[i].c->subject_der,
+			    cas[i].c->subject_len, c->issuer_der, c->issuer_len);
 		else
 			match = npkd_cert_issued(cas[i].c, c);
 		if (!match)

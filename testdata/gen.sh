@@ -398,6 +398,8 @@ ldif_cert() {	# PEM DC O CC [nc]
 	ldif_cert "$OUT/bb_dsc.pem" data dsc BB
 } > "$B/pkd_broken.ldif"
 printf 'version: 1\n\ndn: cn=x\nuserCertificate;binary:: !!!not base64\n' > "$B/pkd_badb64.ldif"
+head -c 200 "$OUT/aa.crl" > "$B/crl_truncated.crl"
+sed 's/BEGIN X509 CRL/BEGIN X509 CRL/; 5d' "$OUT/aa.crl.pem" > "$B/crl_bad.pem"
 printf 'version: 1\n\nuserCertificate: no dn first\n' > "$B/pkd_nodn.ldif"
 
 # A forged DSC (its signature flipped) and one long expired.

@@ -41,7 +41,8 @@ for f in signer_rogue.ml tampered_content.ml signer_no_eku.ml; do
 done
 # malformed files of every kind: exit 2, one line, nothing stored
 for f in truncated.ml trailing_garbage.ml empty.ml text.ml member_truncated.ml \
-    cert_trailing_garbage.der pkd_broken.ldif pkd_badb64.ldif pkd_nodn.ldif; do
+    cert_trailing_garbage.der crl_truncated.crl crl_bad.pem pkd_badb64.ldif \
+    pkd_nodn.ldif pkd_broken.ldif; do
 	expect 2 "$NPKD" import "$T/bad/$f"
 	one_line_error "$f"
 done
@@ -116,6 +117,14 @@ openssl cms -verify -inform DER -in "$TMP/national.ml" -CAfile "$T/aa_csca.pem" 
 expect 2 "$NPKD" export ml -c "$T/aa_dsc.pem" -k "$T/aa_dsc.key" -o "$TMP/x.ml"
 one_line_error "lacks the master list signer"
 [ ! -e "$TMP/x.ml" ] || fail "refused export left a file"
+
+# a store written by a newer npkd is not touched
+if command -v sqlite3 >/dev/null 2>&1; then
+	cp -a "$NPKD_DIR" "$TMP/future"
+	sqlite3 "$TMP/future/npkd.db" 'PRAGMA user_version = 99'
+	expect 2 "$NPKD" -d "$TMP/future" ls
+	one_line_error "schema version 99 is newer"
+fi
 
 # NPKD_DIR and -d agree
 expect 0 "$NPKD" -d "$NPKD_DIR" ls -k ml
