@@ -351,9 +351,8 @@ npkd_cert_parse(const uint8_t *der, size_t len, struct npkd_cert **out,
 {
 	struct npkd_cert	*c = NULL;
 	asn1_node		 n = NULL;
-	const uint8_t		*sp, *ip, *pp;
-	size_t			 slen, ilen, plen;
-	char			 oid[NPKD_OID_MAX];
+	const uint8_t		*sp, *ip;
+	size_t			 slen, ilen;
 	unsigned long		 version = 0;
 	int			 rc, unused;
 	struct npkd_err		 ke;
@@ -415,16 +414,8 @@ npkd_cert_parse(const uint8_t *der, size_t len, struct npkd_cert **out,
 	    sizeof(c->country));
 
 	/* Signature algorithm: outer and inner must be the same (4.1.1.2). */
-	npkd_asn1_read_oid(n, "signatureAlgorithm.algorithm", oid, sizeof(oid));
-	npkd_asn1_span(n, der, len, "signatureAlgorithm.parameters", &pp,
-	    &plen);
-	if (npkd_sigalg_parse(oid, pp, plen, NPKD_HASH_NONE, &c->sigalg,
-	    c->findings, &ke) != NPKD_OK) {
-		memset(&c->sigalg, 0, sizeof(c->sigalg));
-		snprintf(c->sigalg.name, sizeof(c->sigalg.name), "%.47s", oid);
-		npkd_findings_add(c->findings, NPKD_SEV_ERROR, "sigalg",
-		    "RFC 5280 4.1.1.2", "%s", ke.msg);
-	}
+	npkd_sigalg_of(n, der, len, &c->sigalg, c->findings,
+	    "RFC 5280 4.1.1.2");
 	if (npkd_asn1_span(n, der, len, "signatureAlgorithm", &sp, &slen) ==
 	    NPKD_OK && npkd_asn1_span(n, der, len, "tbsCertificate.signature",
 	    &ip, &ilen) == NPKD_OK && (slen != ilen ||
@@ -563,14 +554,8 @@ int
 npkd_cert_verify(const struct npkd_cert *c, const struct npkd_cert *issuer,
     struct npkd_findings *f, struct npkd_err *e)
 {
-	if (c->sigalg.kind == 0)
-		return npkd_seterr(e, NPKD_E_UNSUPPORTED,
-		    "signature algorithm %s", c->sigalg.name);
-	if (issuer->pub == NULL)
-		return npkd_seterr(e, NPKD_E_UNSUPPORTED,
-		    "issuer key is not usable");
-	return npkd_pubkey_verify_data(issuer->pub, &c->sigalg, c->tbs,
-	    c->tbs_len, c->sig.data, c->sig.len, f, e);
+	return npkd_signed_verify(&c->sigalg, c->tbs, c->tbs_len, &c->sig,
+	    issuer, f, e);
 }
 
 /* Certificates of a PEM bundle or one DER certificate. */

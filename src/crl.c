@@ -109,12 +109,9 @@ npkd_crl_parse(const uint8_t *der, size_t len, struct npkd_crl **out,
 	struct npkd_crl_entry	*nv;
 	struct npkd_buf		 sr;
 	asn1_node		 n = NULL;
-	const uint8_t		*pp;
-	size_t			 plen;
-	char			 oid[NPKD_OID_MAX], path[80];
+	char			 path[80];
 	unsigned long		 version = 0;
 	int			 rc, unused, i;
-	struct npkd_err		 ke;
 
 	*out = NULL;
 	if (len > 64 * NPKD_MAX_DER)
@@ -198,15 +195,8 @@ npkd_crl_parse(const uint8_t *der, size_t len, struct npkd_crl **out,
 	if (!c->has_aki)
 		npkd_findings_add(c->findings, NPKD_SEV_WARNING, "crl-no-aki",
 		    R_CRL, "CRL without authorityKeyIdentifier");
-	npkd_asn1_read_oid(n, "signatureAlgorithm.algorithm", oid, sizeof(oid));
-	npkd_asn1_span(n, der, len, "signatureAlgorithm.parameters", &pp, &plen);
-	if (npkd_sigalg_parse(oid, pp, plen, NPKD_HASH_NONE, &c->sigalg,
-	    c->findings, &ke) != NPKD_OK) {
-		memset(&c->sigalg, 0, sizeof(c->sigalg));
-		snprintf(c->sigalg.name, sizeof(c->sigalg.name), "%.47s", oid);
-		npkd_findings_add(c->findings, NPKD_SEV_ERROR, "sigalg",
-		    "RFC 5280 5.1.1.2", "%s", ke.msg);
-	}
+	npkd_sigalg_of(n, der, len, &c->sigalg, c->findings,
+	    "RFC 5280 5.1.1.2");
 	if (npkd_asn1_read_bits(n, der, len, "signature", &c->sig,
 	    &unused) != NPKD_OK ||
 	    unused != 0) {
@@ -276,12 +266,6 @@ int
 npkd_crl_verify(const struct npkd_crl *c, const struct npkd_cert *issuer,
     struct npkd_findings *f, struct npkd_err *e)
 {
-	if (c->sigalg.kind == 0)
-		return npkd_seterr(e, NPKD_E_UNSUPPORTED,
-		    "signature algorithm %s", c->sigalg.name);
-	if (issuer->pub == NULL)
-		return npkd_seterr(e, NPKD_E_UNSUPPORTED,
-		    "issuer key is not usable");
-	return npkd_pubkey_verify_data(issuer->pub, &c->sigalg, c->tbs,
-	    c->tbs_len, c->sig.data, c->sig.len, f, e);
+	return npkd_signed_verify(&c->sigalg, c->tbs, c->tbs_len, &c->sig,
+	    issuer, f, e);
 }

@@ -872,3 +872,45 @@ npkd_pubkey_verify_data(const struct npkd_pubkey *k,
 	return npkd_pubkey_verify(k, a, d, npkd_hash_len(a->hash), sig, slen,
 	    f, e);
 }
+
+/*
+ * The signatureAlgorithm of a signed X.509 object (certificate or CRL)
+ * decoded as n from der.  What we cannot use is an error finding citing
+ * rule, and a->kind stays 0 with the OID as its name.
+ */
+void
+npkd_sigalg_of(asn1_node n, const uint8_t *der, size_t len,
+    struct npkd_sigalg *a, struct npkd_findings *f, const char *rule)
+{
+	const uint8_t	*pp;
+	size_t		 plen;
+	char		 oid[NPKD_OID_MAX];
+	struct npkd_err	 e;
+
+	npkd_asn1_read_oid(n, "signatureAlgorithm.algorithm", oid, sizeof(oid));
+	npkd_asn1_span(n, der, len, "signatureAlgorithm.parameters", &pp,
+	    &plen);
+	if (npkd_sigalg_parse(oid, pp, plen, NPKD_HASH_NONE, a, f, &e) !=
+	    NPKD_OK) {
+		memset(a, 0, sizeof(*a));
+		snprintf(a->name, sizeof(a->name), "%.47s", oid);
+		npkd_findings_add(f, NPKD_SEV_ERROR, "sigalg", rule, "%s",
+		    e.msg);
+	}
+}
+
+/* Verify the signature sig over tbs with the key of issuer. */
+int
+npkd_signed_verify(const struct npkd_sigalg *a, const uint8_t *tbs,
+    size_t tbslen, const struct npkd_buf *sig, const struct npkd_cert *issuer,
+    struct npkd_findings *f, struct npkd_err *e)
+{
+	if (a->kind == 0)
+		return npkd_seterr(e, NPKD_E_UNSUPPORTED,
+		    "signature algorithm %s", a->name);
+	if (issuer->pub == NULL)
+		return npkd_seterr(e, NPKD_E_UNSUPPORTED,
+		    "issuer key is not usable");
+	return npkd_pubkey_verify_data(issuer->pub, a, tbs, tbslen, sig->data,
+	    sig->len, f, e);
+}

@@ -180,6 +180,11 @@ struct npkd_cert {
 	struct npkd_findings	*findings;
 	int			 role;
 };
+void	 npkd_sigalg_of(asn1_node, const uint8_t *, size_t,
+	    struct npkd_sigalg *, struct npkd_findings *, const char *);
+int	 npkd_signed_verify(const struct npkd_sigalg *, const uint8_t *,
+	    size_t, const struct npkd_buf *, const struct npkd_cert *,
+	    struct npkd_findings *, struct npkd_err *);
 /* Country code attribute (2.5.4.6) of a DER Name, "" if none. */
 void	 npkd_name_country(const uint8_t *, size_t, char *, size_t);
 /* RFC 4514 string of a DER Name (caller frees). */

@@ -54,33 +54,6 @@ struct job {
 	struct npkd_findings	*f;
 };
 
-struct pool {
-	struct job	*jobs;
-	size_t		 n, next;
-	pthread_mutex_t	 mu;
-};
-
-static void *
-worker(void *arg)
-{
-	struct pool	*p = arg;
-	struct job	*j;
-	size_t		 i;
-
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (i >= p->n)
-			return NULL;
-		j = &p->jobs[i];
-		if (j->crl != NULL)
-			j->result = npkd_crl_verify(j->crl, j->iss, j->f, NULL);
-		else
-			j->result = npkd_cert_verify(j->subj, j->iss, j->f, NULL);
-	}
-}
-
 /* A parallel loop: fn(ctx, i) for i in [0, n) on nthreads threads. */
 struct pfor {
 	void		(*fn)(void *, size_t);
@@ -128,27 +101,22 @@ parallel_for(size_t n, int nthreads, void (*fn)(void *, size_t), void *ctx)
 	pthread_mutex_destroy(&p.mu);
 }
 
-/* Run the jobs on nthreads threads (the caller's thread is one). */
+static void
+job_work(void *arg, size_t i)
+{
+	struct job *j = &((struct job *)arg)[i];
+
+	if (j->crl != NULL)
+		j->result = npkd_crl_verify(j->crl, j->iss, j->f, NULL);
+	else
+		j->result = npkd_cert_verify(j->subj, j->iss, j->f, NULL);
+}
+
+/* Verify the jobs on nthreads threads (the caller's thread is one). */
 static void
 run_jobs(struct job *jobs, size_t n, int nthreads)
 {
-	struct pool	 p;
-	pthread_t	 t[16];
-	int		 i, started = 0;
-
-	p.jobs = jobs;
-	p.n = n;
-	p.next = 0;
-	pthread_mutex_init(&p.mu, NULL);
-	if (nthreads > 16)
-		nthreads = 16;
-	for (i = 1; i < nthreads; i++)
-		if (pthread_create(&t[started], NULL, worker, &p) == 0)
-			started++;
-	worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	pthread_mutex_destroy(&p.mu);
+	parallel_for(n, nthreads, job_work, jobs);
 }
 
 static int

@@ -177,3 +177,46 @@ load_certs(const char *path, struct npkd_cert ***v, size_t *n)
 		warnmsg(display_name(path), "%s", e.msg);
 	return rc;
 }
+
+/* Append the certificates of path (-T) to *v; exit status on failure. */
+int
+add_certs(const char *path, struct npkd_cert ***v, size_t *n)
+{
+	struct npkd_cert	**one, **nv;
+	size_t			  k, j;
+
+	if (load_certs(path, &one, &k) != NPKD_OK)
+		return EXIT_ERR;
+	if ((nv = reallocarray(*v, *n + k, sizeof(*nv))) == NULL) {
+		npkd_certs_free(one, k);
+		warnmsg(NULL, "out of memory");
+		return EXIT_ERR;
+	}
+	*v = nv;
+	for (j = 0; j < k; j++)
+		(*v)[(*n)++] = one[j];
+	free(one);
+	return EXIT_OK;
+}
+
+/* Write an output file atomically, or to standard output for "-". */
+int
+write_output(const char *path, const struct npkd_buf *b)
+{
+	struct npkd_err e;
+
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(b->data, 1, b->len, stdout) != b->len ||
+		    fflush(stdout) != 0) {
+			warnmsg("(stdout)", "write error");
+			return EXIT_ERR;
+		}
+		return EXIT_OK;
+	}
+	if (npkd_file_write_atomic(path, b->data, b->len, 0644, 0, &e) !=
+	    NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}

@@ -36,5 +36,7 @@ void	 print_findings(FILE *, const char *, const struct npkd_findings *,
 	    int);
 /* Read a file and load its certificates (PEM bundle or DER). */
 int	 load_certs(const char *, struct npkd_cert ***, size_t *);
+int	 add_certs(const char *, struct npkd_cert ***, size_t *);
+int	 write_output(const char *, const struct npkd_buf *);
 
 #endif /* NPKD_TOOLS_COMMON_H */

@@ -62,6 +62,7 @@ cmd_export(const char *dir, int argc, char *argv[])
 	char				*pin = NULL;
 	size_t				 nsigner = 0, n;
 	int				 ch, all = 0, rc = NPKD_OK;
+	int				 written = 1;
 
 	if (argc < 2)
 		export_usage();
@@ -129,19 +130,9 @@ cmd_export(const char *dir, int argc, char *argv[])
 		}
 		s = store(dir);
 		rc = npkd_store_export_ml(s, signer[0], key, &o, &out, &n, &e);
-		if (rc == NPKD_OK) {
-			if (strcmp(outf, "-") == 0) {
-				if (fwrite(out.data, 1, out.len, stdout) !=
-				    out.len) {
-					snprintf(e.msg, sizeof(e.msg),
-					    "(stdout): write error");
-					rc = NPKD_E_IO;
-				}
-			} else
-				rc = npkd_file_write_atomic(outf, out.data,
-				    out.len, 0644, 0, &e);
-		}
-		st.files = rc == NPKD_OK;
+		if (rc == NPKD_OK && write_output(outf, &out) != EXIT_OK)
+			written = 0;
+		st.files = rc == NPKD_OK && written;
 		st.objects = n;
 	} else
 		export_usage();
@@ -157,6 +148,8 @@ cmd_export(const char *dir, int argc, char *argv[])
 		warnmsg(NULL, "%s", e.msg);
 		return EXIT_ERR;
 	}
+	if (!written)
+		return EXIT_ERR;
 	if (verbose >= 0 && (outf == NULL || strcmp(outf, "-") != 0))
 		fprintf(stderr, "%s: %zu objects in %zu file%s\n", what,
 		    st.objects, st.files, st.files == 1 ? "" : "s");

@@ -215,8 +215,8 @@ verify_one(const char *path, const struct npkd_cert *const *trust,
 static int
 ml_verify(int argc, char *argv[])
 {
-	struct npkd_cert	**trust = NULL, **nt, **one;
-	size_t			  ntrust = 0, n, j;
+	struct npkd_cert	**trust = NULL;
+	size_t			  ntrust = 0;
 	int			  ch, json = 0, ex = EXIT_OK, i;
 
 	while ((ch = getopt_long(argc, argv, "jqT:v", jsonopt, NULL)) !=
@@ -229,19 +229,10 @@ ml_verify(int argc, char *argv[])
 			verbose = -1;
 			break;
 		case 'T':
-			if (load_certs(optarg, &one, &n) != NPKD_OK) {
+			if (add_certs(optarg, &trust, &ntrust) != EXIT_OK) {
 				npkd_certs_free(trust, ntrust);
 				return EXIT_ERR;
 			}
-			nt = reallocarray(trust, ntrust + n, sizeof(*nt));
-			if (nt == NULL) {
-				warnmsg(NULL, "out of memory");
-				return EXIT_ERR;
-			}
-			trust = nt;
-			for (j = 0; j < n; j++)
-				trust[ntrust++] = one[j];
-			free(one);
 			break;
 		case 'v':
 			verbose++;
@@ -381,13 +372,13 @@ static int
 ml_sign(int argc, char *argv[])
 {
 	struct npkd_cms_sign_opts	 o;
-	struct npkd_cert		**signer = NULL, **all = NULL, **v, **nv;
+	struct npkd_cert		**signer = NULL, **all = NULL;
 	struct npkd_key			*key = NULL;
 	struct npkd_buf			 content = { NULL, 0 }, out = { NULL, 0 };
 	struct npkd_err			 e;
 	const char			*certf = NULL, *keyf = NULL, *outf = NULL;
 	char				*pin = NULL;
-	size_t				 nsigner = 0, nall = 0, n, j;
+	size_t				 nsigner = 0, nall = 0;
 	int				 ch, i, ex = EXIT_ERR;
 
 	memset(&o, 0, sizeof(o));
@@ -427,19 +418,9 @@ ml_sign(int argc, char *argv[])
 		ml_usage();
 	if (load_certs(certf, &signer, &nsigner) != NPKD_OK)
 		goto out;
-	for (i = optind; i < argc; i++) {
-		if (load_certs(argv[i], &v, &n) != NPKD_OK)
+	for (i = optind; i < argc; i++)
+		if (add_certs(argv[i], &all, &nall) != EXIT_OK)
 			goto out;
-		if ((nv = reallocarray(all, nall + n, sizeof(*nv))) == NULL) {
-			npkd_certs_free(v, n);
-			warnmsg(NULL, "out of memory");
-			goto out;
-		}
-		all = nv;
-		for (j = 0; j < n; j++)
-			all[nall++] = v[j];
-		free(v);
-	}
 	if (npkd_key_load(keyf, pin, &key, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		goto out;
@@ -451,18 +432,7 @@ ml_sign(int argc, char *argv[])
 		warnmsg(display_name(outf), "%s", e.msg);
 		goto out;
 	}
-	if (strcmp(outf, "-") == 0) {
-		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
-		    fflush(stdout) != 0) {
-			warnmsg("(stdout)", "write error");
-			goto out;
-		}
-	} else if (npkd_file_write_atomic(outf, out.data, out.len, 0644, 0,
-	    &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		goto out;
-	}
-	ex = EXIT_OK;
+	ex = write_output(outf, &out);
  out:
 	if (pin != NULL) {
 		memset(pin, 0, strlen(pin));

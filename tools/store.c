@@ -83,9 +83,9 @@ cmd_import(const char *dir, int argc, char *argv[])
 	struct npkd_import_opts		  o;
 	struct npkd_import_stats	  st;
 	struct npkd_err			  e;
-	struct npkd_cert		**anchors = NULL, **one, **nv;
+	struct npkd_cert		**anchors = NULL;
 	struct progress			  pr;
-	size_t				  na = 0, n, j;
+	size_t				  na = 0;
 	int				  ch, i, ex = EXIT_OK, rc, tty;
 
 	optind = 1;
@@ -95,15 +95,10 @@ cmd_import(const char *dir, int argc, char *argv[])
 			verbose = -1;
 			break;
 		case 'T':
-			if (load_certs(optarg, &one, &n) != NPKD_OK)
+			if (add_certs(optarg, &anchors, &na) != EXIT_OK) {
+				npkd_certs_free(anchors, na);
 				return EXIT_ERR;
-			if ((nv = reallocarray(anchors, na + n,
-			    sizeof(*nv))) == NULL)
-				return EXIT_ERR;
-			anchors = nv;
-			for (j = 0; j < n; j++)
-				anchors[na++] = one[j];
-			free(one);
+			}
 			break;
 		case 'v':
 			verbose++;
