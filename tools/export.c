@@ -12,7 +12,7 @@
 #include "common.h"
 #include "tools.h"
 
-static void
+static void __attribute__((noreturn))
 export_usage(void)
 {
 	fprintf(stderr,
@@ -51,7 +51,7 @@ cmd_export(const char *dir, int argc, char *argv[])
 	};
 	struct npkd_export_stats	 st;
 	struct npkd_cms_sign_opts	 o;
-	struct npkd_store		*s;
+	struct npkd_store		*s = NULL;
 	struct npkd_cert		**signer = NULL;
 	struct npkd_key			*key = NULL;
 	struct npkd_buf			 out = { NULL, 0 };

@@ -21,7 +21,7 @@ static const struct option jsonopt[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
+static void __attribute__((noreturn))
 ml_usage(void)
 {
 	fprintf(stderr,

@@ -10,7 +10,7 @@
 #include "common.h"
 #include "tools.h"
 
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,

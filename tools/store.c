@@ -283,7 +283,7 @@ ls_one(void *arg, const struct npkd_object *o)
 	return 0;
 }
 
-static void
+static void __attribute__((noreturn))
 ls_usage(void)
 {
 	fprintf(stderr, "usage: npkd [-d dir] ls [-j] [-c country] "
