@@ -43,11 +43,11 @@ endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c
+	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o
 LIB	 = $(B)/libnpkd.a
 
-TOOLS	 = npkd
+TOOLS	 = npkd cvc
 TOOL_BINS = $(TOOLS:%=$(B)/%)
 TOOL_COMMON = $(B)/tools/common.o
 
@@ -55,7 +55,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif
+FUZZERS	 = der cms ml ldif cvc
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -85,6 +85,9 @@ $(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
+
+$(B)/cvc: $(B)/tools/cvc.o $(TOOL_COMMON) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h src/npkd.h
 	@mkdir -p $(@D)
@@ -128,6 +131,12 @@ $(TD)/.done: testdata/gen.sh $(MKDER)
 	sh testdata/gen.sh $(TD) $(MKDER)
 	touch $@
 
+# EAC test PKI from OpenPACE's cvc-create.
+CV	 = build/cvcdata
+$(CV)/.done: testdata/gencvc.sh $(MKDER)
+	sh testdata/gencvc.sh $(CV) $(abspath $(MKDER))
+	touch $@
+
 # PKD-shaped corpora: small for the kill test, full size for make bench.
 SCALE_S	 = build/scale-small
 SCALE_F	 = build/scale-full
@@ -146,10 +155,10 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done
 	NPKD_TESTDATA=$(TD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) sh tests/tools/run.sh
 
 asan:
 	$(MAKE) VARIANT=asan check
@@ -179,7 +188,8 @@ install: $(TOOL_BINS)
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libcunit1-dev \
-	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3
+	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
+	openpace
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

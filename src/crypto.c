@@ -914,3 +914,109 @@ npkd_signed_verify(const struct npkd_sigalg *a, const uint8_t *tbs,
 	return npkd_pubkey_verify_data(issuer->pub, a, tbs, tbslen, sig->data,
 	    sig->len, f, e);
 }
+
+static int
+copybuf(struct npkd_buf *b, const uint8_t *p, size_t n)
+{
+	if ((b->data = malloc(n ? n : 1)) == NULL)
+		return NPKD_E_NOMEM;
+	memcpy(b->data, p, n);
+	b->len = n;
+	return NPKD_OK;
+}
+
+/*
+ * An EC key from explicit domain parameters and a point (the CV
+ * certificate fields 81 p, 82 a, 83 b, 84 G, 85 n, 86 Q): matched to a
+ * named curve when it is one, else checked and handed to libgcrypt.
+ */
+int
+npkd_pubkey_ec(const struct npkd_buf *dp, const uint8_t *q, size_t qlen,
+    struct npkd_pubkey **out, struct npkd_err *e)
+{
+	struct npkd_pubkey	*k;
+	const uint8_t		*np;
+	size_t			 nlen, i;
+	int			 rc;
+
+	*out = NULL;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "public key");
+	k->alg = NPKD_KEY_EC;
+	k->explicit_params = 1;
+	np = dp[4].data;
+	nlen = dp[4].len;
+	while (nlen > 1 && *np == 0) {
+		np++;
+		nlen--;
+	}
+	k->curve = npkd_curve_match(dp[0].data, dp[0].len, dp[1].data,
+	    dp[1].len, dp[2].data, dp[2].len, dp[3].data, dp[3].len, np, nlen);
+	if ((rc = copybuf(&k->q, q, qlen)) != NPKD_OK)
+		goto fail;
+	if (k->curve == NULL) {
+		/* ep: p a b G - n */
+		static const int map[5] = { 0, 1, 2, 3, 5 };
+
+		for (i = 0; i < 5; i++)
+			if ((rc = copybuf(&k->ep[map[i]], dp[i].data,
+			    dp[i].len)) != NPKD_OK)
+				goto fail;
+		k->bits = (unsigned int)(dp[0].len * 8);
+	} else
+		k->bits = k->curve->bits;
+	if (qlen == 0 || q[0] != 0x04) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "EC public point is not "
+		    "uncompressed");
+		goto fail;
+	}
+	if (k->curve != NULL && k->curve->gnutls_id != 0) {
+		k->ec_be = &npkd_be_gnutls;
+		rc = npkd_be_gnutls_load(k, e);
+	} else {
+		k->ec_be = &npkd_be_gcrypt;
+		rc = npkd_be_gcrypt_load(k, e);
+	}
+	if (rc != NPKD_OK)
+		goto fail;
+	*out = k;
+	return NPKD_OK;
+ fail:
+	npkd_pubkey_free(k);
+	return rc;
+}
+
+/* An RSA key from its modulus and exponent (CV fields 81 and 82). */
+int
+npkd_pubkey_rsa(const uint8_t *n, size_t nlen, const uint8_t *ex, size_t elen,
+    struct npkd_pubkey **out, struct npkd_err *e)
+{
+	struct npkd_pubkey	*k;
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	while (nlen > 1 && *n == 0) {
+		n++;
+		nlen--;
+	}
+	if (nlen < 64 || nlen > 2048 || elen == 0 || elen > 16)
+		return npkd_seterr(e, NPKD_E_FORMAT, "RSA key: bad size");
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "public key");
+	k->alg = NPKD_KEY_RSA;
+	if ((rc = copybuf(&k->n, n, nlen)) != NPKD_OK ||
+	    (rc = copybuf(&k->e, ex, elen)) != NPKD_OK)
+		goto fail;
+	k->bits = (unsigned int)(nlen * 8);
+	for (i = 0; i < 8 && !(n[0] & (0x80u >> i)); i++)
+		k->bits--;
+	if ((rc = npkd_be_gnutls_load(k, e)) != NPKD_OK ||
+	    (rc = npkd_be_gcrypt_load(k, e)) != NPKD_OK)
+		goto fail;
+	*out = k;
+	return NPKD_OK;
+ fail:
+	npkd_pubkey_free(k);
+	return rc;
+}

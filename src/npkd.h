@@ -481,6 +481,55 @@ int	 npkd_store_export_ml(struct npkd_store *, const struct npkd_cert *,
 	    struct npkd_key *, const struct npkd_cms_sign_opts *,
 	    struct npkd_buf *, size_t *, struct npkd_err *);
 
+/*
+ * Card verifiable certificates and requests (BSI TR-03110-3).  Strict
+ * BER-TLV: definite minimal lengths, the fields in their order, nothing
+ * unknown in the body, no trailing bytes.
+ */
+struct npkd_cvc;
+enum npkd_cvc_kind {
+	NPKD_CVC_CERT = 1,
+	NPKD_CVC_REQUEST,
+	NPKD_CVC_AUTH_REQUEST
+};
+/* Roles: the two top bits of the CHAT. */
+enum npkd_cvc_role {
+	NPKD_CVC_TERMINAL = 0,
+	NPKD_CVC_DV_FOREIGN = 1,
+	NPKD_CVC_DV_DOMESTIC = 2,
+	NPKD_CVC_CVCA = 3
+};
+int	 npkd_cvc_parse(const uint8_t *, size_t, int, struct npkd_cvc **,
+	    struct npkd_err *);
+void	 npkd_cvc_free(struct npkd_cvc *);
+int	 npkd_cvc_kind(const struct npkd_cvc *);
+const char *npkd_cvc_car(const struct npkd_cvc *);	/* NULL if absent */
+const char *npkd_cvc_chr(const struct npkd_cvc *);
+const char *npkd_cvc_outer_car(const struct npkd_cvc *);
+int	 npkd_cvc_role(const struct npkd_cvc *);	/* -1: no CHAT */
+const char *npkd_cvc_role_name(int);
+const char *npkd_cvc_terminal_type(const struct npkd_cvc *); /* IS AT ST */
+size_t	 npkd_cvc_rights(const struct npkd_cvc *, char [][48], size_t);
+time_t	 npkd_cvc_effective(const struct npkd_cvc *);
+time_t	 npkd_cvc_expiry(const struct npkd_cvc *);
+int	 npkd_cvc_has_domain_params(const struct npkd_cvc *);
+const char *npkd_cvc_key_oid(const struct npkd_cvc *);
+const char *npkd_cvc_sigalg_name(const struct npkd_cvc *);
+size_t	 npkd_cvc_ext_count(const struct npkd_cvc *);
+const char *npkd_cvc_ext_oid(const struct npkd_cvc *, size_t);
+/*
+ * Verification.  NPKD_OK, or NPKD_E_VERIFY with the reason in e and the
+ * SPOC result code (ICAO 9303-12 section 8) that fits in *result.
+ */
+int	 npkd_cvc_verify(const struct npkd_cvc *,
+	    const struct npkd_cvc *const *, size_t,
+	    const struct npkd_cvc *const *, size_t, time_t, const char **,
+	    struct npkd_err *);
+int	 npkd_cvc_verify_request(const struct npkd_cvc *,
+	    const struct npkd_cvc *const *, size_t,
+	    const struct npkd_cvc *const *, size_t, time_t, const char **,
+	    struct npkd_err *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

@@ -142,6 +142,10 @@ int	 npkd_ec_domain(const uint8_t *, size_t, const struct npkd_curve **,
 int	 npkd_pubkey_parse(const uint8_t *, size_t, struct npkd_pubkey **,
 	    struct npkd_findings *, struct npkd_err *);
 void	 npkd_pubkey_free(struct npkd_pubkey *);
+int	 npkd_pubkey_ec(const struct npkd_buf *, const uint8_t *, size_t,
+	    struct npkd_pubkey **, struct npkd_err *);
+int	 npkd_pubkey_rsa(const uint8_t *, size_t, const uint8_t *, size_t,
+	    struct npkd_pubkey **, struct npkd_err *);
 void	 npkd_pubkey_info(const struct npkd_pubkey *, struct npkd_keyinfo *);
 /* Verify sig over a digest; sig in X.509 form (DER ECDSA-Sig-Value). */
 int	 npkd_pubkey_verify(const struct npkd_pubkey *,

@@ -28,5 +28,5 @@ expect() {
 # one_line_error FILE: stderr is exactly one line naming FILE
 one_line_error() {
 	[ "$(wc -l < "$TMP/err")" -eq 1 ] || { cat "$TMP/err" >&2; fail "not one line"; }
-	grep -q "^npkd: .*$1" "$TMP/err" || { cat "$TMP/err" >&2; fail "error does not name $1"; }
+	grep -q "^[a-z-]*: .*$1" "$TMP/err" || { cat "$TMP/err" >&2; fail "error does not name $1"; }
 }

@@ -16,6 +16,7 @@ static CU_SuiteInfo suites[] = {
 	{ "CMS SignedData", NULL, NULL, NULL, NULL, t_cms },
 	{ "master and deviation lists", NULL, NULL, NULL, NULL, t_ml },
 	{ "LDIF reader", NULL, NULL, NULL, NULL, t_ldif },
+	{ "CV certificates", NULL, NULL, NULL, NULL, t_cvc },
 	CU_SUITE_INFO_NULL
 };
 

@@ -15,6 +15,7 @@ extern CU_TestInfo t_cert[];
 extern CU_TestInfo t_cms[];
 extern CU_TestInfo t_ml[];
 extern CU_TestInfo t_ldif[];
+extern CU_TestInfo t_cvc[];
 
 /* Path of a generated fixture (NPKD_TESTDATA), in a static buffer. */
 const char	*td(const char *);
