@@ -142,7 +142,7 @@ malformed_layouts_are_refused(void)
 }
 
 static void
-nesting_deeper_than_the_limit_is_refused(void)
+nested_certificates_in_place_of_a_body_are_refused(void)
 {
 	uint8_t		 b[64];
 	struct npkd_cvc	*c = NULL;
@@ -165,7 +165,7 @@ CU_TestInfo t_cvc[] = {
 	{ "role bits are the top two bits of the CHAT",
 	    role_bits_are_the_top_two_bits },
 	{ "malformed layouts are refused", malformed_layouts_are_refused },
-	{ "nesting deeper than the limit is refused",
-	    nesting_deeper_than_the_limit_is_refused },
+	{ "nested certificates in place of a body are refused",
+	    nested_certificates_in_place_of_a_body_are_refused },
 	CU_TEST_INFO_NULL
 };
