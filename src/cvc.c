@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "npkd_int.h"
@@ -499,6 +500,7 @@ npkd_cvc_parse(const uint8_t *der, size_t len, int as_request,
 }
 
 int npkd_cvc_kind(const struct npkd_cvc *c) { return c->kind; }
+const char *npkd_cvc_chat_oid(const struct npkd_cvc *c) { return c->has_chat ? c->chat_oid : NULL; }
 const char *npkd_cvc_car(const struct npkd_cvc *c) { return c->has_car ? c->car : NULL; }
 const char *npkd_cvc_chr(const struct npkd_cvc *c) { return c->chr; }
 const char *npkd_cvc_outer_car(const struct npkd_cvc *c) { return c->kind == NPKD_CVC_AUTH_REQUEST ? c->outer_car : NULL; }
@@ -626,6 +628,21 @@ chat_within(const struct npkd_cvc *child, const struct npkd_cvc *parent)
 	return 1;
 }
 
+/* The public key of c, with the domain parameters of dpsrc (EC). */
+static int
+cvc_pub(const struct npkd_cvc *c, const struct npkd_cvc *dpsrc,
+    struct npkd_pubkey **k, struct npkd_err *e)
+{
+	if (c->sigkind == NPKD_SIG_ECDSA) {
+		if (dpsrc == NULL || !dpsrc->has_dp)
+			return npkd_seterr(e, NPKD_E_VERIFY, "no domain "
+			    "parameters for the key of %s", c->chr);
+		return npkd_pubkey_ec(dpsrc->dp, c->q.v, c->q.len, k, e);
+	}
+	return npkd_pubkey_rsa(c->q.v, c->q.len, c->rsa_e.v, c->rsa_e.len, k,
+	    e);
+}
+
 /* Verify data/sig with the key of signer, domain parameters from dpsrc. */
 static int
 cvc_sig(const struct npkd_cvc *signer, const struct npkd_cvc *dpsrc,
@@ -642,15 +659,7 @@ cvc_sig(const struct npkd_cvc *signer, const struct npkd_cvc *dpsrc,
 	a.kind = signer->sigkind;
 	a.hash = a.mgf_hash = signer->hash;
 	a.salt = (unsigned int)npkd_hash_len(a.hash);
-	if (signer->sigkind == NPKD_SIG_ECDSA) {
-		if (dpsrc == NULL || !dpsrc->has_dp)
-			return npkd_seterr(e, NPKD_E_VERIFY, "no domain "
-			    "parameters for the key of %s", signer->chr);
-		rc = npkd_pubkey_ec(dpsrc->dp, signer->q.v, signer->q.len, &k, e);
-	} else
-		rc = npkd_pubkey_rsa(signer->q.v, signer->q.len, signer->rsa_e.v,
-		    signer->rsa_e.len, &k, e);
-	if (rc != NPKD_OK)
+	if ((rc = cvc_pub(signer, dpsrc, &k, e)) != NPKD_OK)
 		return npkd_seterr(e, NPKD_E_VERIFY, "key of %s: %s",
 		    signer->chr, e ? e->msg : "unusable");
 	if ((rc = npkd_hash(a.hash, data, len, d, e)) == NPKD_OK) {
@@ -855,4 +864,402 @@ npkd_cvc_verify_request(const struct npkd_cvc *r,
 		FAIL("failure_outer_signature", "%s: outer signature by %s: %s",
 		    r->chr, r->outer_car, se.msg);
 	return NPKD_OK;
+}
+
+const uint8_t *
+npkd_cvc_der(const struct npkd_cvc *c, size_t *len)
+{
+	*len = c->der.len;
+	return c->der.data;
+}
+
+/* Rights by name (as npkd_cvc_rights prints them) to CHAT bytes. */
+int
+npkd_cvc_rights_encode(const char *type, int role, const char *names,
+    uint8_t *out, size_t *n, struct npkd_err *e)
+{
+	struct npkd_cvc	 probe;
+	char		 r[48][48], *list, *tok, *save;
+	size_t		 bits, bit, k, nr;
+	int		 rc = NPKD_OK, found;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.has_chat = 1;
+	if (strcasecmp(type, "IS") == 0)
+		snprintf(probe.chat_oid, sizeof(probe.chat_oid), OID_IS);
+	else if (strcasecmp(type, "AT") == 0)
+		snprintf(probe.chat_oid, sizeof(probe.chat_oid), OID_AT);
+	else if (strcasecmp(type, "ST") == 0)
+		snprintf(probe.chat_oid, sizeof(probe.chat_oid), OID_ST);
+	else
+		return npkd_seterr(e, NPKD_E_USAGE, "terminal type %s", type);
+	probe.nrights = strcasecmp(type, "AT") == 0 ? 5 : 1;
+	*n = probe.nrights;
+	memset(out, 0, probe.nrights);
+	out[0] = (uint8_t)(role << 6);
+	if (names == NULL || names[0] == '\0')
+		return NPKD_OK;
+	if ((list = strdup(names)) == NULL)
+		return NPKD_E_NOMEM;
+	bits = probe.nrights * 8 - 2;
+	for (tok = strtok_r(list, ",", &save); tok != NULL && rc == NPKD_OK;
+	    tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (found = 0, bit = 0; bit < bits && !found; bit++) {
+			/* set one bit and ask its name */
+			memset(probe.rights, 0, sizeof(probe.rights));
+			probe.rights[probe.nrights - 1 - bit / 8] =
+			    (uint8_t)(1u << (bit % 8));
+			nr = npkd_cvc_rights(&probe, r, 1);
+			for (k = 0; k < nr; k++)
+				if (strcasecmp(r[k], tok) == 0 ||
+				    (strncasecmp(r[k], tok, strlen(tok)) == 0 &&
+				    r[k][strlen(tok)] == ' '))
+					found = 1;
+			if (found)
+				out[probe.nrights - 1 - bit / 8] |=
+				    (uint8_t)(1u << (bit % 8));
+		}
+		if (!found)
+			rc = npkd_seterr(e, NPKD_E_USAGE, "no %s right named "
+			    "\"%s\"", type, tok);
+	}
+	free(list);
+	return rc;
+}
+
+/* TLV writer: tag of 1 or 2 bytes, minimal definite length. */
+static int
+put(struct npkd_dbuf *d, unsigned int tag, const void *v, size_t len)
+{
+	uint8_t	 h[8];
+	size_t	 n = 0;
+
+	if (tag > 0xff)
+		h[n++] = (uint8_t)(tag >> 8);
+	h[n++] = (uint8_t)tag;
+	if (len < 0x80)
+		h[n++] = (uint8_t)len;
+	else if (len < 0x100) {
+		h[n++] = 0x81;
+		h[n++] = (uint8_t)len;
+	} else {
+		h[n++] = 0x82;
+		h[n++] = (uint8_t)(len >> 8);
+		h[n++] = (uint8_t)len;
+	}
+	if (npkd_dbuf_add(d, h, n) != NPKD_OK || npkd_dbuf_add(d, v, len) !=
+	    NPKD_OK)
+		return NPKD_E_NOMEM;
+	return NPKD_OK;
+}
+
+static int
+oid_der(const char *dotted, uint8_t *out, size_t *n)
+{
+	unsigned long	 arc[20], v;
+	size_t		 na = 0, i, k;
+	char		*end;
+	uint8_t		 t[8];
+
+	while (*dotted != '\0' && na < 20) {
+		arc[na++] = strtoul(dotted, &end, 10);
+		if (*end != '.' && *end != '\0')
+			return NPKD_E_USAGE;
+		dotted = *end == '.' ? end + 1 : end;
+	}
+	if (na < 2)
+		return NPKD_E_USAGE;
+	*n = 0;
+	out[(*n)++] = (uint8_t)(arc[0] * 40 + arc[1]);
+	for (i = 2; i < na; i++) {
+		v = arc[i];
+		k = 0;
+		do {
+			t[k++] = (uint8_t)(v & 0x7f);
+			v >>= 7;
+		} while (v);
+		while (k > 0) {
+			k--;
+			out[(*n)++] = (uint8_t)(t[k] | (k ? 0x80 : 0));
+		}
+	}
+	return NPKD_OK;
+}
+
+static void
+digits(time_t t, uint8_t *out)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	out[0] = (uint8_t)(tm.tm_year % 100 / 10);
+	out[1] = (uint8_t)(tm.tm_year % 10);
+	out[2] = (uint8_t)((tm.tm_mon + 1) / 10);
+	out[3] = (uint8_t)((tm.tm_mon + 1) % 10);
+	out[4] = (uint8_t)(tm.tm_mday / 10);
+	out[5] = (uint8_t)(tm.tm_mday % 10);
+}
+
+/*
+ * Sign data with key (public part pub) by algorithm sigkind/hash and
+ * append the 5F37 signature: ECDSA as plain r || s, each as long as the
+ * order (order_len bytes).
+ */
+static int
+sign_append(struct npkd_key *key, const struct npkd_pubkey *pub, int sigkind,
+    int hash, size_t order_len, const uint8_t *data, size_t len,
+    struct npkd_dbuf *dst, struct npkd_err *e)
+{
+	struct npkd_buf	 sig = { NULL, 0 };
+	uint8_t		 d[NPKD_MAX_HASH], rs[2 * 66 + 2];
+	const uint8_t	*r, *sv;
+	size_t		 rl, sl;
+	int		 rc;
+
+	if ((rc = npkd_hash(hash, data, len, d, e)) != NPKD_OK ||
+	    (rc = npkd_key_sign_pk(key, pub, hash, sigkind == NPKD_SIG_RSA_PSS,
+	    d, npkd_hash_len(hash), &sig, e)) != NPKD_OK)
+		return rc;
+	if (sigkind == NPKD_SIG_ECDSA) {
+		if (npkd_ecdsa_sig_decode(sig.data, sig.len, &r, &rl, &sv,
+		    &sl) != NPKD_OK || rl > order_len || sl > order_len ||
+		    2 * order_len > sizeof(rs)) {
+			npkd_buf_free(&sig);
+			return npkd_seterr(e, NPKD_E_CRYPTO, "CVC: signature");
+		}
+		memset(rs, 0, 2 * order_len);
+		memcpy(rs + order_len - rl, r, rl);
+		memcpy(rs + 2 * order_len - sl, sv, sl);
+		rc = put(dst, T_SIG, rs, 2 * order_len);
+	} else
+		rc = put(dst, T_SIG, sig.data, sig.len);
+	npkd_buf_free(&sig);
+	return rc;
+}
+
+/* Length of the group order of the domain in c (EC), without zeros. */
+static size_t
+order_len(const struct npkd_cvc *c)
+{
+	size_t n = c->dp[4].len;
+	const uint8_t *p = c->dp[4].data;
+
+	while (n > 1 && *p == 0) {
+		p++;
+		n--;
+	}
+	return n;
+}
+
+/*
+ * Issue a CV certificate: t->holder's public key (its algorithm OID, and
+ * the domain parameters of t->dp_from when set), CAR = the signer's CHR
+ * (or t->chr for a self-signed CVCA), the CHAT and dates of t, signed with
+ * key as the holder of signer (whose domain parameters come from
+ * signer_dp).  The result is parsed and its signature checked before it
+ * is returned.
+ */
+int
+npkd_cvc_issue(const struct npkd_cvc_tmpl *t, const struct npkd_cvc *signer,
+    const struct npkd_cvc *signer_dp, struct npkd_key *key,
+    struct npkd_buf *out, struct npkd_err *e)
+{
+	struct npkd_dbuf	 pk, chat, body, cert, tbs;
+	struct npkd_pubkey	*pub = NULL;
+	struct npkd_cvc		*chk = NULL;
+	const struct npkd_cvc	*h = t->holder;
+	uint8_t			 oid[32], ced[6], cxd[6], zero = 0;
+	size_t			 olen, i;
+	int			 rc, sigkind = signer->sigkind, hash = signer->hash;
+
+	out->data = NULL;
+	out->len = 0;
+	npkd_dbuf_init(&pk, MAX_CVC);
+	npkd_dbuf_init(&chat, MAX_CVC);
+	npkd_dbuf_init(&body, MAX_CVC);
+	npkd_dbuf_init(&cert, MAX_CVC);
+	npkd_dbuf_init(&tbs, MAX_CVC);
+	if ((rc = oid_der(h->key_oid, oid, &olen)) != NPKD_OK ||
+	    (rc = put(&pk, T_OID, oid, olen)) != NPKD_OK)
+		goto out;
+	if (h->sigkind == NPKD_SIG_ECDSA) {
+		if (t->dp_from != NULL) {
+			for (i = 0; i < 5 && rc == NPKD_OK; i++)
+				rc = put(&pk, 0x81 + (unsigned int)i,
+				    t->dp_from->dp[i].data, t->dp_from->dp[i].len);
+		}
+		if (rc == NPKD_OK)
+			rc = put(&pk, 0x86, h->q.v, h->q.len);
+		if (rc == NPKD_OK && t->dp_from != NULL)
+			rc = t->dp_from->cofactor.len > 0 ? put(&pk, 0x87,
+			    t->dp_from->cofactor.v, t->dp_from->cofactor.len) :
+			    put(&pk, 0x87, "\x01", 1);
+	} else {
+		rc = put(&pk, 0x81, h->q.v, h->q.len);
+		if (rc == NPKD_OK)
+			rc = put(&pk, 0x82, h->rsa_e.v, h->rsa_e.len);
+	}
+	if (rc != NPKD_OK)
+		goto out;
+	if ((rc = oid_der(t->chat_oid, oid, &olen)) != NPKD_OK ||
+	    (rc = put(&chat, T_OID, oid, olen)) != NPKD_OK ||
+	    (rc = put(&chat, T_RIGHTS, t->rights, t->nrights)) != NPKD_OK)
+		goto out;
+	digits(t->effective, ced);
+	digits(t->expiry, cxd);
+	if ((rc = put(&body, T_CPI, &zero, 1)) != NPKD_OK ||
+	    (rc = put(&body, T_CAR, t->car, strlen(t->car))) != NPKD_OK ||
+	    (rc = put(&body, T_PUBKEY, pk.data, pk.len)) != NPKD_OK ||
+	    (rc = put(&body, T_CHR, t->chr, strlen(t->chr))) != NPKD_OK ||
+	    (rc = put(&body, T_CHAT, chat.data, chat.len)) != NPKD_OK ||
+	    (rc = put(&body, T_CED, ced, 6)) != NPKD_OK ||
+	    (rc = put(&body, T_CXD, cxd, 6)) != NPKD_OK ||
+	    (rc = put(&tbs, T_BODY, body.data, body.len)) != NPKD_OK)
+		goto out;
+	/* sign the encoded body with the signer's key and algorithm */
+	if ((rc = cvc_pub(signer, signer_dp, &pub, e)) != NPKD_OK ||
+	    (rc = npkd_dbuf_add(&cert, tbs.data, tbs.len)) != NPKD_OK ||
+	    (rc = sign_append(key, pub, sigkind, hash, sigkind ==
+	    NPKD_SIG_ECDSA ? order_len(signer_dp) : 0, tbs.data, tbs.len,
+	    &cert, e)) != NPKD_OK)
+		goto out;
+	npkd_dbuf_free(&tbs);
+	npkd_dbuf_init(&tbs, MAX_CVC);
+	if ((rc = put(&tbs, T_CVCERT, cert.data, cert.len)) != NPKD_OK)
+		goto out;
+	/* what we wrote must read back and verify */
+	if ((rc = npkd_cvc_parse(tbs.data, tbs.len, 0, &chk, e)) != NPKD_OK)
+		goto out;
+	if (cvc_sig(signer, signer_dp, chk->body.all, chk->body.all_len,
+	    &chk->sig, e) != NPKD_OK) {
+		rc = npkd_seterr(e, NPKD_E_VERIFY, "CVC self-check: %s",
+		    e ? e->msg : "");
+		goto out;
+	}
+	out->data = tbs.data;
+	out->len = tbs.len;
+	tbs.data = NULL;
+ out:
+	if (rc != NPKD_OK && rc != NPKD_E_NOMEM && e != NULL && e->msg[0] ==
+	    '\0')
+		npkd_seterr(e, rc, "CVC: encoding");
+	npkd_cvc_free(chk);
+	npkd_pubkey_free(pub);
+	npkd_dbuf_free(&pk);
+	npkd_dbuf_free(&chat);
+	npkd_dbuf_free(&body);
+	npkd_dbuf_free(&cert);
+	npkd_dbuf_free(&tbs);
+	return rc;
+}
+
+/*
+ * A certificate request (C.2): the new key (with the domain parameters
+ * and algorithm of o->params_from for EC, or RSA), CHR, optional CAR,
+ * the inner signature by the new key; with o->outer_key an authenticated
+ * request signed over the request and the outer CAR.
+ */
+int
+npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
+    struct npkd_err *e)
+{
+	struct npkd_dbuf	 pk, body, tbs, req, auth, top;
+	struct npkd_buf		 q = { NULL, 0 }, n = { NULL, 0 }, x = { NULL, 0 };
+	struct npkd_pubkey	*pub = NULL, *opub = NULL;
+	struct npkd_cvc		*chk = NULL;
+	const struct npkd_cvc	*a = o->params_from;
+	uint8_t			 oid[32], zero = 0;
+	size_t			 olen, i;
+	int			 rc;
+
+	out->data = NULL;
+	out->len = 0;
+	npkd_dbuf_init(&pk, MAX_CVC);
+	npkd_dbuf_init(&body, MAX_CVC);
+	npkd_dbuf_init(&tbs, MAX_CVC);
+	npkd_dbuf_init(&req, MAX_CVC);
+	npkd_dbuf_init(&auth, MAX_CVC);
+	npkd_dbuf_init(&top, MAX_CVC);
+	if ((rc = oid_der(a->key_oid, oid, &olen)) != NPKD_OK ||
+	    (rc = put(&pk, T_OID, oid, olen)) != NPKD_OK)
+		goto out;
+	if (a->sigkind == NPKD_SIG_ECDSA) {
+		if (!a->has_dp) {
+			rc = npkd_seterr(e, NPKD_E_USAGE, "CVC: %s carries no "
+			    "domain parameters", a->chr);
+			goto out;
+		}
+		if ((rc = npkd_key_public_ec(o->key, a->dp[0].len, &q, e)) !=
+		    NPKD_OK || (rc = npkd_pubkey_ec(a->dp, q.data, q.len, &pub,
+		    e)) != NPKD_OK)
+			goto out;
+		for (i = 0; i < 5 && rc == NPKD_OK; i++)
+			rc = put(&pk, 0x81 + (unsigned int)i, a->dp[i].data,
+			    a->dp[i].len);
+		if (rc == NPKD_OK)
+			rc = put(&pk, 0x86, q.data, q.len);
+		if (rc == NPKD_OK)
+			rc = a->cofactor.len > 0 ? put(&pk, 0x87, a->cofactor.v,
+			    a->cofactor.len) : put(&pk, 0x87, "\x01", 1);
+	} else {
+		if ((rc = npkd_key_public_rsa(o->key, &n, &x, e)) != NPKD_OK ||
+		    (rc = npkd_pubkey_rsa(n.data, n.len, x.data, x.len, &pub,
+		    e)) != NPKD_OK)
+			goto out;
+		rc = put(&pk, 0x81, n.data, n.len);
+		if (rc == NPKD_OK)
+			rc = put(&pk, 0x82, x.data, x.len);
+	}
+	if (rc != NPKD_OK ||
+	    (rc = put(&body, T_CPI, &zero, 1)) != NPKD_OK ||
+	    (o->car != NULL && (rc = put(&body, T_CAR, o->car,
+	    strlen(o->car))) != NPKD_OK) ||
+	    (rc = put(&body, T_PUBKEY, pk.data, pk.len)) != NPKD_OK ||
+	    (rc = put(&body, T_CHR, o->chr, strlen(o->chr))) != NPKD_OK ||
+	    (rc = put(&tbs, T_BODY, body.data, body.len)) != NPKD_OK ||
+	    (rc = npkd_dbuf_add(&req, tbs.data, tbs.len)) != NPKD_OK ||
+	    (rc = sign_append(o->key, pub, a->sigkind, a->hash, a->sigkind ==
+	    NPKD_SIG_ECDSA ? order_len(a) : 0, tbs.data, tbs.len, &req, e)) !=
+	    NPKD_OK || (rc = put(&top, T_CVCERT, req.data, req.len)) != NPKD_OK)
+		goto out;
+	if (o->outer_key != NULL) {
+		/* signed: the encoded request, then the encoded outer CAR */
+		if ((rc = npkd_dbuf_add(&auth, top.data, top.len)) != NPKD_OK ||
+		    (rc = put(&auth, T_CAR, o->outer_cert->chr,
+		    strlen(o->outer_cert->chr))) != NPKD_OK ||
+		    (rc = cvc_pub(o->outer_cert, o->outer_dp, &opub, e)) !=
+		    NPKD_OK)
+			goto out;
+		npkd_dbuf_free(&tbs);
+		if ((rc = npkd_dbuf_add(&tbs, auth.data, auth.len)) != NPKD_OK ||
+		    (rc = sign_append(o->outer_key, opub, o->outer_cert->sigkind,
+		    o->outer_cert->hash, o->outer_cert->sigkind ==
+		    NPKD_SIG_ECDSA ? order_len(o->outer_dp) : 0, auth.data,
+		    auth.len, &tbs, e)) != NPKD_OK)
+			goto out;
+		npkd_dbuf_free(&top);
+		if ((rc = put(&top, T_AUTH, tbs.data, tbs.len)) != NPKD_OK)
+			goto out;
+	}
+	if ((rc = npkd_cvc_parse(top.data, top.len, 1, &chk, e)) != NPKD_OK)
+		goto out;
+	out->data = top.data;
+	out->len = top.len;
+	top.data = NULL;
+ out:
+	npkd_cvc_free(chk);
+	npkd_pubkey_free(pub);
+	npkd_pubkey_free(opub);
+	npkd_buf_free(&q);
+	npkd_buf_free(&n);
+	npkd_buf_free(&x);
+	npkd_dbuf_free(&pk);
+	npkd_dbuf_free(&body);
+	npkd_dbuf_free(&tbs);
+	npkd_dbuf_free(&req);
+	npkd_dbuf_free(&auth);
+	npkd_dbuf_free(&top);
+	return rc;
 }

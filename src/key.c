@@ -286,12 +286,13 @@ gc_sign(struct npkd_key *k, int hash, const uint8_t *d, size_t dlen,
 }
 
 /*
- * Sign digest d (hash h).  The signature is checked against the public
- * key of cert before it is returned: a wrong key or a faulty token never
- * leaves a bad signature behind.
+ * Sign digest d (hash h) with k; the signature is checked against pub
+ * before it is returned: a wrong key or a faulty token never leaves a bad
+ * signature behind.  RSA keys sign PKCS#1 v1.5, or PSS (salt = digest
+ * length) when pss is set; EC signatures come as DER ECDSA-Sig-Value.
  */
 int
-npkd_key_sign(struct npkd_key *k, const struct npkd_cert *cert, int hash,
+npkd_key_sign_pk(struct npkd_key *k, const struct npkd_pubkey *pub, int hash,
     int pss, const uint8_t *d, size_t dlen, struct npkd_buf *out,
     struct npkd_err *e)
 {
@@ -301,13 +302,13 @@ npkd_key_sign(struct npkd_key *k, const struct npkd_cert *cert, int hash,
 
 	out->data = NULL;
 	out->len = 0;
-	if (dlen != npkd_hash_len(hash) || cert == NULL || cert->pub == NULL)
+	if (dlen != npkd_hash_len(hash) || pub == NULL)
 		return npkd_seterr(e, NPKD_E_USAGE, "sign: bad arguments");
 	memset(&alg, 0, sizeof(alg));
 	alg.hash = alg.mgf_hash = hash;
-	if (cert->pub->alg == NPKD_KEY_EC)
+	if (pub->alg == NPKD_KEY_EC)
 		alg.kind = NPKD_SIG_ECDSA;
-	else if (pss || cert->pub->alg == NPKD_KEY_RSA_PSS) {
+	else if (pss || pub->alg == NPKD_KEY_RSA_PSS) {
 		alg.kind = NPKD_SIG_RSA_PSS;
 		alg.salt = (unsigned int)dlen;
 	} else
@@ -315,7 +316,7 @@ npkd_key_sign(struct npkd_key *k, const struct npkd_cert *cert, int hash,
 	if (k->gc != NULL) {
 		if (alg.kind != NPKD_SIG_ECDSA)
 			return npkd_seterr(e, NPKD_E_USAGE, "sign: EC key, "
-			    "certificate is not EC");
+			    "public key is not EC");
 		if ((rc = gc_sign(k, hash, d, dlen, out, e)) != NPKD_OK)
 			return rc;
 	} else {
@@ -345,11 +346,130 @@ npkd_key_sign(struct npkd_key *k, const struct npkd_cert *cert, int hash,
 		out->len = sig.size;
 		gnutls_free(sig.data);
 	}
-	if ((rc = npkd_pubkey_verify(cert->pub, &alg, d, dlen, out->data,
-	    out->len, NULL, e)) != NPKD_OK) {
+	if ((rc = npkd_pubkey_verify(pub, &alg, d, dlen, out->data, out->len,
+	    NULL, e)) != NPKD_OK) {
 		npkd_buf_free(out);
 		return npkd_seterr(e, NPKD_E_VERIFY, "sign: the signature does "
-		    "not verify with the certificate's key (wrong key?)");
+		    "not verify with the signer's public key (wrong key?)");
 	}
+	return NPKD_OK;
+}
+
+/* Sign as the holder of cert (see npkd_key_sign_pk). */
+int
+npkd_key_sign(struct npkd_key *k, const struct npkd_cert *cert, int hash,
+    int pss, const uint8_t *d, size_t dlen, struct npkd_buf *out,
+    struct npkd_err *e)
+{
+	out->data = NULL;
+	out->len = 0;
+	if (cert == NULL || cert->pub == NULL)
+		return npkd_seterr(e, NPKD_E_USAGE, "sign: bad arguments");
+	return npkd_key_sign_pk(k, cert->pub, hash, pss, d, dlen, out, e);
+}
+
+/*
+ * The public point (04 || x || y) of an EC private key, field elements
+ * padded to flen bytes.
+ */
+int
+npkd_key_public_ec(struct npkd_key *k, size_t flen, struct npkd_buf *out,
+    struct npkd_err *e)
+{
+	gnutls_datum_t	 x = { NULL, 0 }, y = { NULL, 0 }, kd = { NULL, 0 };
+	gnutls_ecc_curve_t cv;
+	gcry_ctx_t	 ctx = NULL;
+	gcry_mpi_t	 gx = NULL, gy = NULL;
+	gcry_mpi_point_t q = NULL;
+	uint8_t		*p;
+	size_t		 xl, yl;
+	int		 rc = NPKD_E_CRYPTO;
+
+	out->data = NULL;
+	out->len = 0;
+	if (flen == 0 || flen > 66 || (p = calloc(1, 1 + 2 * flen)) == NULL)
+		return npkd_seterr(e, NPKD_E_USAGE, "EC key: field length");
+	p[0] = 0x04;
+	if (k->gt != NULL) {
+		if (gnutls_privkey_export_ecc_raw(k->gt, &cv, &x, &y, &kd) < 0)
+			goto out;
+		xl = x.size;
+		yl = y.size;
+		/* GnuTLS may prepend a zero byte: keep the last flen */
+		if (xl > flen && x.data[0] == 0) {
+			memmove(x.data, x.data + 1, --xl);
+		}
+		if (yl > flen && y.data[0] == 0) {
+			memmove(y.data, y.data + 1, --yl);
+		}
+		if (xl > flen || yl > flen)
+			goto out;
+		memcpy(p + 1 + flen - xl, x.data, xl);
+		memcpy(p + 1 + 2 * flen - yl, y.data, yl);
+	} else {
+		if (gcry_mpi_ec_new(&ctx, k->gc, NULL) ||
+		    (q = gcry_mpi_ec_get_point("q", ctx, 0)) == NULL)
+			goto out;
+		gx = gcry_mpi_new(0);
+		gy = gcry_mpi_new(0);
+		if (gcry_mpi_ec_get_affine(gx, gy, q, ctx) ||
+		    gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &xl, gx) ||
+		    gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &yl, gy) ||
+		    xl > flen || yl > flen ||
+		    gcry_mpi_print(GCRYMPI_FMT_USG, p + 1 + flen - xl, xl, NULL,
+		    gx) ||
+		    gcry_mpi_print(GCRYMPI_FMT_USG, p + 1 + 2 * flen - yl, yl,
+		    NULL, gy))
+			goto out;
+	}
+	out->data = p;
+	out->len = 1 + 2 * flen;
+	p = NULL;
+	rc = NPKD_OK;
+ out:
+	if (rc != NPKD_OK)
+		npkd_seterr(e, rc, "EC key: cannot derive the public point");
+	free(p);
+	gnutls_free(x.data);
+	gnutls_free(y.data);
+	if (kd.data != NULL) {
+		gnutls_memset(kd.data, 0, kd.size);
+		gnutls_free(kd.data);
+	}
+	gcry_mpi_point_release(q);
+	gcry_mpi_release(gx);
+	gcry_mpi_release(gy);
+	gcry_ctx_release(ctx);
+	return rc;
+}
+
+/* RSA public modulus and exponent of a private key (GnuTLS keys). */
+int
+npkd_key_public_rsa(struct npkd_key *k, struct npkd_buf *n, struct npkd_buf *ex,
+    struct npkd_err *e)
+{
+	gnutls_datum_t m = { NULL, 0 }, x = { NULL, 0 };
+
+	n->data = ex->data = NULL;
+	n->len = ex->len = 0;
+	if (k->gt == NULL || gnutls_privkey_export_rsa_raw(k->gt, &m, &x, NULL,
+	    NULL, NULL, NULL, NULL, NULL) < 0)
+		return npkd_seterr(e, NPKD_E_CRYPTO, "RSA key: cannot read the "
+		    "public part");
+	n->data = malloc(m.size);
+	ex->data = malloc(x.size);
+	if (n->data == NULL || ex->data == NULL) {
+		npkd_buf_free(n);
+		npkd_buf_free(ex);
+		gnutls_free(m.data);
+		gnutls_free(x.data);
+		return NPKD_E_NOMEM;
+	}
+	memcpy(n->data, m.data, m.size);
+	n->len = m.size;
+	memcpy(ex->data, x.data, x.size);
+	ex->len = x.size;
+	gnutls_free(m.data);
+	gnutls_free(x.data);
 	return NPKD_OK;
 }

@@ -530,6 +530,38 @@ int	 npkd_cvc_verify_request(const struct npkd_cvc *,
 	    const struct npkd_cvc *const *, size_t, time_t, const char **,
 	    struct npkd_err *);
 
+/* Writing CV certificates. */
+const uint8_t *npkd_cvc_der(const struct npkd_cvc *, size_t *);
+/* Comma-separated right names of terminal type IS, AT or ST to CHAT bytes
+ * (out: up to 8) with the role in the top two bits. */
+int	 npkd_cvc_rights_encode(const char *, int, const char *, uint8_t *,
+	    size_t *, struct npkd_err *);
+struct npkd_cvc_tmpl {
+	const char		*car;
+	const char		*chr;
+	const struct npkd_cvc	*holder;	/* request or cert: its key */
+	const struct npkd_cvc	*dp_from;	/* CVCA: put its domain here */
+	const char		*chat_oid;
+	const uint8_t		*rights;
+	size_t			 nrights;
+	time_t			 effective, expiry;
+};
+int	 npkd_cvc_issue(const struct npkd_cvc_tmpl *, const struct npkd_cvc *,
+	    const struct npkd_cvc *, struct npkd_key *, struct npkd_buf *,
+	    struct npkd_err *);
+const char *npkd_cvc_chat_oid(const struct npkd_cvc *);
+struct npkd_cvc_req_opts {
+	const char		*chr;
+	const char		*car;		/* NULL: none */
+	const struct npkd_cvc	*params_from;	/* algorithm and domain */
+	struct npkd_key		*key;		/* the new key */
+	struct npkd_key		*outer_key;	/* NULL: not authenticated */
+	const struct npkd_cvc	*outer_cert;	/* its certificate */
+	const struct npkd_cvc	*outer_dp;	/* domain of outer_cert */
+};
+int	 npkd_cvc_request(const struct npkd_cvc_req_opts *, struct npkd_buf *,
+	    struct npkd_err *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

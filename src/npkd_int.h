@@ -156,6 +156,15 @@ int	 npkd_pubkey_verify_data(const struct npkd_pubkey *,
 	    const struct npkd_sigalg *, const uint8_t *, size_t,
 	    const uint8_t *, size_t, struct npkd_findings *, struct npkd_err *);
 
+/* key.c */
+struct npkd_key;
+int	 npkd_key_public_ec(struct npkd_key *, size_t, struct npkd_buf *,
+	    struct npkd_err *);
+int	 npkd_key_public_rsa(struct npkd_key *, struct npkd_buf *,
+	    struct npkd_buf *, struct npkd_err *);
+int	 npkd_key_sign_pk(struct npkd_key *, const struct npkd_pubkey *, int,
+	    int, const uint8_t *, size_t, struct npkd_buf *, struct npkd_err *);
+
 /* cert.c */
 struct npkd_cert {
 	struct npkd_buf		 der;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common.h"
@@ -15,7 +16,12 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: cvc print [-j] file ...\n"
-	    "       cvc verify [-D YYYY-MM-DD] [-c cert ...] -T cvca ... file ...\n");
+	    "       cvc verify [-D YYYY-MM-DD] [-c cert ...] -T cvca ... file ...\n"
+	    "       cvc req [-a car] [-K outer-key -O outer-cert [-d cvca]] -k key -p params.cvcert\n"
+	    "           -r chr -o out\n"
+	    "       cvc issue [-N] [-c cert ...] [-n days] [-R role] [-r rights] [-T cvca ...]\n"
+	    "           -k key -P policy -s cvca.cvcert -o out request\n"
+	    "       cvc link [-n days] -k old-key -s old.cvcert -K new-key -r chr -o out\n");
 	exit(EXIT_ERR);
 }
 
@@ -231,6 +237,369 @@ cmd_verify(int argc, char *argv[])
 	return ex;
 }
 
+static struct npkd_key *
+key_load(const char *path)
+{
+	struct npkd_key	*k;
+	struct npkd_err	 e;
+
+	if (npkd_key_load(path, NULL, &k, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return NULL;
+	}
+	return k;
+}
+
+static int
+cmd_req(int argc, char *argv[])
+{
+	struct npkd_cvc_req_opts	 o;
+	struct npkd_cvc			*params = NULL, *ocert = NULL, *odp = NULL;
+	struct npkd_buf			 out = { NULL, 0 };
+	struct npkd_err			 e;
+	const char			*keyf = NULL, *outf = NULL, *okeyf = NULL;
+	int				 ch, ex = EXIT_ERR;
+
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt(argc, argv, "a:d:k:K:o:O:p:r:")) != -1) {
+		switch (ch) {
+		case 'a':
+			o.car = optarg;
+			break;
+		case 'd':
+			if ((odp = load(optarg)) == NULL)
+				goto out;
+			break;
+		case 'k':
+			keyf = optarg;
+			break;
+		case 'K':
+			okeyf = optarg;
+			break;
+		case 'o':
+			outf = optarg;
+			break;
+		case 'O':
+			if ((ocert = load(optarg)) == NULL)
+				goto out;
+			break;
+		case 'p':
+			if ((params = load(optarg)) == NULL)
+				goto out;
+			break;
+		case 'r':
+			o.chr = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (keyf == NULL || outf == NULL || params == NULL || o.chr == NULL ||
+	    (okeyf == NULL) != (ocert == NULL))
+		usage();
+	o.params_from = params;
+	if ((o.key = key_load(keyf)) == NULL)
+		goto out;
+	if (okeyf != NULL) {
+		if ((o.outer_key = key_load(okeyf)) == NULL)
+			goto out;
+		o.outer_cert = ocert;
+		o.outer_dp = odp != NULL ? odp : ocert;
+	}
+	if (npkd_cvc_request(&o, &out, &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "%s", e.msg);
+		goto out;
+	}
+	ex = write_output(outf, &out);
+ out:
+	npkd_key_free(o.key);
+	npkd_key_free(o.outer_key);
+	npkd_cvc_free(params);
+	npkd_cvc_free(ocert);
+	npkd_cvc_free(odp);
+	npkd_buf_free(&out);
+	return ex;
+}
+
+/* The policy of one country: what its DVs may be granted. */
+struct policy {
+	char	roles[128];
+	char	type[8];
+	char	rights[512];
+	char	algorithms[256];
+	long	min_days, max_days;
+};
+
+static int
+policy_load(const char *path, struct policy *p)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	char		*line, *save, *eq, *k, *v, *end;
+	size_t		 i;
+
+	memset(p, 0, sizeof(*p));
+	/* TR-03139 limits for DV certificates by default */
+	p->min_days = 14;
+	p->max_days = 90;
+	snprintf(p->roles, sizeof(p->roles), "dv_foreign");
+	if (npkd_file_read(path, 65536, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	for (i = 0; i < b.len; i++)
+		if (b.data[i] == '\0')
+			b.data[i] = ' ';
+	b.data = realloc(b.data, b.len + 1);
+	b.data[b.len] = '\0';
+	for (line = strtok_r((char *)b.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '#' || *line == '\0')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			warnmsg(path, "not a \"key = value\" line: %s", line);
+			npkd_buf_free(&b);
+			return EXIT_ERR;
+		}
+		*eq = '\0';
+		for (k = line, end = eq; end > k && end[-1] == ' '; end--)
+			end[-1] = '\0';
+		for (v = eq + 1; *v == ' '; v++)
+			;
+		if (strcmp(k, "roles") == 0)
+			snprintf(p->roles, sizeof(p->roles), "%s", v);
+		else if (strcmp(k, "type") == 0)
+			snprintf(p->type, sizeof(p->type), "%s", v);
+		else if (strcmp(k, "rights") == 0)
+			snprintf(p->rights, sizeof(p->rights), "%s", v);
+		else if (strcmp(k, "algorithms") == 0)
+			snprintf(p->algorithms, sizeof(p->algorithms), "%s", v);
+		else if (strcmp(k, "min_days") == 0)
+			p->min_days = strtol(v, NULL, 10);
+		else if (strcmp(k, "max_days") == 0)
+			p->max_days = strtol(v, NULL, 10);
+		else {
+			warnmsg(path, "unknown policy key %s", k);
+			npkd_buf_free(&b);
+			return EXIT_ERR;
+		}
+	}
+	npkd_buf_free(&b);
+	if (p->min_days < 1 || p->max_days < p->min_days) {
+		warnmsg(path, "min_days and max_days make no range");
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
+static int
+in_list(const char *list, const char *item)
+{
+	const char	*p = list;
+	size_t		 n = strlen(item);
+
+	while ((p = strstr(p, item)) != NULL) {
+		if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static int
+role_by_name(const char *s)
+{
+	if (strcmp(s, "dv_foreign") == 0)
+		return NPKD_CVC_DV_FOREIGN;
+	if (strcmp(s, "dv_domestic") == 0)
+		return NPKD_CVC_DV_DOMESTIC;
+	if (strcmp(s, "terminal") == 0)
+		return NPKD_CVC_TERMINAL;
+	return -1;
+}
+
+static int
+cmd_issue(int argc, char *argv[])
+{
+	struct npkd_cvc		**trust = NULL, **pool = NULL, *req = NULL;
+	struct npkd_cvc		 *ca = NULL, *made = NULL;
+	struct npkd_cvc_tmpl	  t;
+	struct policy		  pol;
+	struct npkd_key		 *key = NULL;
+	struct npkd_buf		  out = { NULL, 0 }, b = { NULL, 0 };
+	struct npkd_err		  e;
+	const char		 *keyf = NULL, *outf = NULL, *polf = NULL;
+	const char		 *rights = NULL, *rolen = NULL, *result;
+	uint8_t			  want[8], allow[8];
+	size_t			  nt = 0, np = 0, nw, na, i;
+	long			  days = 0;
+	time_t			  now = time(NULL);
+	int			  ch, ex = EXIT_ERR, narrow = 0, role;
+	char			  alg[64];
+
+	while ((ch = getopt(argc, argv, "c:k:n:No:P:r:R:s:T:")) != -1) {
+		switch (ch) {
+		case 'c':
+			if (add(&pool, &np, optarg) != EXIT_OK)
+				goto out;
+			break;
+		case 'k':
+			keyf = optarg;
+			break;
+		case 'n':
+			days = strtol(optarg, NULL, 10);
+			break;
+		case 'N':
+			narrow = 1;
+			break;
+		case 'o':
+			outf = optarg;
+			break;
+		case 'P':
+			polf = optarg;
+			break;
+		case 'r':
+			rights = optarg;
+			break;
+		case 'R':
+			rolen = optarg;
+			break;
+		case 's':
+			if ((ca = load(optarg)) == NULL)
+				goto out;
+			break;
+		case 'T':
+			if (add(&trust, &nt, optarg) != EXIT_OK)
+				goto out;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (keyf == NULL || outf == NULL || polf == NULL || ca == NULL ||
+	    optind + 1 != argc)
+		usage();
+	if (policy_load(polf, &pol) != EXIT_OK)
+		goto out;
+	if (npkd_file_read(argv[optind], 1 << 20, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	if (npkd_cvc_parse(b.data, b.len, 1, &req, &e) != NPKD_OK) {
+		warnmsg(display_name(argv[optind]), "failure_request_syntax: %s",
+		    e.msg);
+		goto out;
+	}
+	/* our CVCA is trusted too (after the others, not freed with them) */
+	{
+		struct npkd_cvc **nv = reallocarray(trust, nt + 1, sizeof(*nv));
+
+		if (nv == NULL)
+			goto out;
+		trust = nv;
+		trust[nt] = ca;
+	}
+	if (npkd_cvc_verify_request(req, (const struct npkd_cvc *const *)pool,
+	    np, (const struct npkd_cvc *const *)trust, nt + 1, now, &result,
+	    &e) != NPKD_OK) {
+		warnmsg(display_name(argv[optind]), "%s: %s", result, e.msg);
+		ex = EXIT_NO;
+		goto out;
+	}
+	/* policy: role, terminal type, rights, validity, algorithm */
+	role = role_by_name(rolen != NULL ? rolen : "dv_foreign");
+	if (role < 0 || !in_list(pol.roles, rolen != NULL ? rolen :
+	    "dv_foreign")) {
+		warnmsg(display_name(argv[optind]), "failure_request_not_"
+		    "accepted: role %s not allowed by %s", rolen ? rolen :
+		    "dv_foreign", polf);
+		ex = EXIT_NO;
+		goto out;
+	}
+	if (pol.type[0] != '\0' && strcasecmp(pol.type,
+	    npkd_cvc_terminal_type(ca)) != 0) {
+		warnmsg(polf, "type %s, but the CVCA is %s", pol.type,
+		    npkd_cvc_terminal_type(ca));
+		goto out;
+	}
+	snprintf(alg, sizeof(alg), "%s", npkd_cvc_sigalg_name(req));
+	if (pol.algorithms[0] != '\0' && !in_list(pol.algorithms, alg)) {
+		warnmsg(display_name(argv[optind]), "failure_request_not_"
+		    "accepted: algorithm %s not allowed by %s", alg, polf);
+		ex = EXIT_NO;
+		goto out;
+	}
+	if (npkd_cvc_rights_encode(npkd_cvc_terminal_type(ca), role,
+	    rights != NULL ? rights : pol.rights, want, &nw, &e) != NPKD_OK ||
+	    npkd_cvc_rights_encode(npkd_cvc_terminal_type(ca), role, pol.rights,
+	    allow, &na, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	for (i = 0; i < nw; i++)
+		if (want[i] & ~allow[i]) {
+			if (!narrow) {
+				warnmsg(display_name(argv[optind]),
+				    "failure_request_not_accepted: rights "
+				    "\"%s\" exceed the policy of %s", rights,
+				    polf);
+				ex = EXIT_NO;
+				goto out;
+			}
+			want[i] &= allow[i];
+		}
+	if (days == 0)
+		days = pol.max_days;
+	if (days > pol.max_days || days < pol.min_days) {
+		if (!narrow || days < pol.min_days) {
+			warnmsg(display_name(argv[optind]),
+			    "failure_request_not_accepted: %ld days outside "
+			    "%ld to %ld", days, pol.min_days, pol.max_days);
+			ex = EXIT_NO;
+			goto out;
+		}
+		days = pol.max_days;
+	}
+	memset(&t, 0, sizeof(t));
+	t.car = npkd_cvc_chr(ca);
+	t.chr = npkd_cvc_chr(req);
+	t.holder = req;
+	t.dp_from = NULL;	/* DV certificates carry no domain parameters */
+	t.chat_oid = npkd_cvc_chat_oid(ca);
+	t.rights = want;
+	t.nrights = nw;
+	t.effective = now - now % 86400;	/* the issuing date */
+	t.expiry = t.effective + days * 86400 - 1;
+	if ((key = key_load(keyf)) == NULL)
+		goto out;
+	if (npkd_cvc_issue(&t, ca, ca, key, &out, &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "%s", e.msg);
+		goto out;
+	}
+	/* the new certificate must verify under the CVCA */
+	if (npkd_cvc_parse(out.data, out.len, 0, &made, &e) != NPKD_OK ||
+	    npkd_cvc_verify(made, NULL, 0, (const struct npkd_cvc *const *)&ca,
+	    1, now, &result, &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "issued certificate does not "
+		    "verify: %s", e.msg);
+		goto out;
+	}
+	ex = write_output(outf, &out);
+ out:
+	npkd_cvc_free(made);
+	npkd_cvc_free(req);
+	npkd_cvc_free(ca);
+	npkd_key_free(key);
+	free_all(pool, np);
+	free_all(trust, nt);
+	npkd_buf_free(&out);
+	npkd_buf_free(&b);
+	return ex;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -242,5 +611,9 @@ main(int argc, char *argv[])
 		return cmd_print(argc, argv);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc, argv);
+	if (strcmp(argv[1], "req") == 0)
+		return cmd_req(argc, argv);
+	if (strcmp(argv[1], "issue") == 0)
+		return cmd_issue(argc, argv);
 	usage();
 }

@@ -1,0 +1,89 @@
+# t_cvc_issue.sh - the national CVCA at work: a foreign DV's authenticated
+# request (made by cvc req), checked and issued within policy by cvc issue,
+# refused outside it; OpenPACE's cvc-print verifies what we issue.
+. "$(dirname "$0")/lib.sh"
+C=${NPKD_CVC:-}
+if [ -z "$C" ] || [ ! -f "$C/zz_cvca.cvcert" ]; then
+	echo "skipped: no EAC test PKI (OpenPACE cvc-create not installed)"
+	exit 77
+fi
+CVC=$NPKD_BIN/cvc
+cp -r "$C/dir" "$TMP/dir"
+openssl ecparam -name brainpoolP256r1 -genkey -noout |
+    openssl pkcs8 -topk8 -nocrypt -outform DER -out "$TMP/dv.pk8"
+cat > "$TMP/pp.policy" <<POL
+# what DVs of country PP may have from our CVCA ZZ
+roles = dv_foreign
+type = IS
+rights = read DG3
+max_days = 90
+algorithms = ecdsa-sha-256
+POL
+
+# PP's DV asks our CVCA (ZZ) for a certificate: the new key in ZZ's domain,
+# the request signed outside by PP's own CVCA (initial request)
+expect 0 "$CVC" req -k "$TMP/dv.pk8" -p "$C/zz_cvca.cvcert" -r PPDVIS00002 \
+    -a ZZCVCA00001 -K "$C/pp_cvca.pk8" -O "$C/pp_cvca.cvcert" -o "$TMP/req"
+expect 0 "$CVC" print -j "$TMP/req"
+grep -q '"kind":"authenticated request","car":"ZZCVCA00001","chr":"PPDVIS00002","outer_car":"PPCVCA00001"' \
+    "$TMP/out" || fail "request fields"
+expect 0 "$CVC" verify -T "$C/zz_cvca.cvcert" -T "$C/pp_cvca.cvcert" "$TMP/req"
+
+# issued within policy: DG3, 90 days, no domain parameters
+expect 0 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -o "$TMP/dv.cvcert" "$TMP/req"
+expect 0 "$CVC" print -j "$TMP/dv.cvcert"
+grep -q '"car":"ZZCVCA00001","chr":"PPDVIS00002".*"role":"DV (non-official / foreign)","terminal_type":"IS","rights":\["read DG3 (fingerprint)"\]' \
+    "$TMP/out" || fail "issued fields"
+grep -q '"domain_parameters":false' "$TMP/out" || fail "DV without domain parameters"
+eff=$(sed 's/.*"effective":"\([0-9-]*\)".*/\1/' "$TMP/out")
+[ "$eff" = "$(date -u +%Y-%m-%d)" ] || fail "effective date is the issuing date"
+exp=$(sed 's/.*"expiry":"\([0-9-]*\)".*/\1/' "$TMP/out")
+[ "$exp" = "$(date -u -d '+89 days' +%Y-%m-%d)" ] || fail "90 days of validity"
+expect 0 "$CVC" verify -T "$C/zz_cvca.cvcert" "$TMP/dv.cvcert"
+cp "$TMP/dv.cvcert" "$TMP/dir/PPDVIS00002"
+cvc-print --cvc "$TMP/dv.cvcert" --cvc-dir "$TMP/dir" 2>/dev/null |
+    grep -qx "certificate verified" || fail "cvc-print does not verify our DV certificate"
+
+# outside policy: refused with the result code, unless narrowed on request
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -r "read DG3,read DG4" \
+    -o "$TMP/x.cvcert" "$TMP/req"
+one_line_error "failure_request_not_accepted: rights"
+[ ! -e "$TMP/x.cvcert" ] || fail "a refused request left a certificate"
+expect 0 "$CVC" issue -N -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -r "read DG3,read DG4" \
+    -o "$TMP/narrow.cvcert" "$TMP/req"
+expect 0 "$CVC" print -j "$TMP/narrow.cvcert"
+grep -q '"rights":\["read DG3 (fingerprint)"\]' "$TMP/out" || fail "narrowed rights"
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -n 120 -o "$TMP/x.cvcert" "$TMP/req"
+one_line_error "120 days outside 14 to 90"
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -R dv_domestic -o "$TMP/x.cvcert" \
+    "$TMP/req"
+one_line_error "role dv_domestic not allowed"
+
+# request failures map to SPOC result codes
+# outer signer unknown (PP's CVCA not registered with us)
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/x.cvcert" "$TMP/req"
+one_line_error "failure_outer_signature"
+"$(dirname "$NPKD_BIN")/host/mkder" flip "$TMP/req" "$TMP/req.outer" last
+expect 1 "$CVC" verify -T "$C/zz_cvca.cvcert" -T "$C/pp_cvca.cvcert" "$TMP/req.outer"
+one_line_error "failure_outer_signature"
+# a key in another domain than our CVCA's
+expect 0 "$CVC" req -k "$C/pp_dv.pk8" -p "$C/pp_cvca.cvcert" -r PPDVIS00003 \
+    -a ZZCVCA00001 -o "$TMP/req.dom"
+expect 1 "$CVC" verify -T "$C/zz_cvca.cvcert" "$TMP/req.dom"
+one_line_error "failure_domain_parameters"
+# an inner signature that does not hold: a request whose body was altered
+expect 0 "$CVC" req -k "$TMP/dv.pk8" -p "$C/zz_cvca.cvcert" -r PPDVIS00004 \
+    -a ZZCVCA00001 -o "$TMP/req.plain"
+sed 's/PPDVIS00004/PPDVIS00005/' "$TMP/req.plain" > "$TMP/req.inner"
+expect 1 "$CVC" verify -T "$C/zz_cvca.cvcert" "$TMP/req.inner"
+one_line_error "failure_inner_signature"
+expect 2 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/x.cvcert" "$C/bad/truncated.cvcert"
+one_line_error "failure_request_syntax"
+exit 0
