@@ -21,7 +21,8 @@ usage(void)
 	    "           -r chr -o out\n"
 	    "       cvc issue [-N] [-c cert ...] [-n days] [-R role] [-r rights] [-T cvca ...]\n"
 	    "           -k key -P policy -s cvca.cvcert -o out request\n"
-	    "       cvc link [-n days] -k old-key -s old.cvcert -K new-key -r chr -o out\n");
+	    "       cvc link [-n days] [-S self.cvcert] -k old-key -s old.cvcert -K new-key\n"
+	    "           -r chr -o out\n");
 	exit(EXIT_ERR);
 }
 
@@ -600,6 +601,130 @@ cmd_issue(int argc, char *argv[])
 	return ex;
 }
 
+/*
+ * CVCA rollover: the new CVCA key's certificate signed by the old key
+ * (the link certificate) and, with -S, its self-signed certificate.
+ * TR-03139: CVCA and link certificates live 6 months to 3 years.
+ */
+static int
+cmd_link(int argc, char *argv[])
+{
+	struct npkd_cvc_req_opts	 ro;
+	struct npkd_cvc_tmpl		 t;
+	struct npkd_cvc			*old = NULL, *nk = NULL;
+	struct npkd_key			*okey = NULL, *nkey = NULL;
+	struct npkd_buf			 req = { NULL, 0 }, out = { NULL, 0 };
+	struct npkd_err			 e;
+	const char			*okf = NULL, *nkf = NULL, *outf = NULL;
+	const char			*selff = NULL, *chr = NULL;
+	uint8_t				 rights[8];
+	char				 r[48][48];
+	size_t				 nr, i;
+	long				 days = 3 * 365;
+	time_t				 now = time(NULL);
+	int				 ch, ex = EXIT_ERR;
+
+	while ((ch = getopt(argc, argv, "k:K:n:o:r:s:S:")) != -1) {
+		switch (ch) {
+		case 'k':
+			okf = optarg;
+			break;
+		case 'K':
+			nkf = optarg;
+			break;
+		case 'n':
+			days = strtol(optarg, NULL, 10);
+			break;
+		case 'o':
+			outf = optarg;
+			break;
+		case 'r':
+			chr = optarg;
+			break;
+		case 's':
+			if ((old = load(optarg)) == NULL)
+				goto out;
+			break;
+		case 'S':
+			selff = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (okf == NULL || nkf == NULL || outf == NULL || chr == NULL ||
+	    old == NULL || optind != argc)
+		usage();
+	if (npkd_cvc_role(old) != NPKD_CVC_CVCA) {
+		warnmsg(NULL, "%s is not a CVCA certificate", npkd_cvc_chr(old));
+		goto out;
+	}
+	if (days < 182 || days > 3 * 366) {
+		warnmsg(NULL, "-n %ld: CVCA certificates live 6 months to 3 "
+		    "years (TR-03139)", days);
+		goto out;
+	}
+	if ((okey = key_load(okf)) == NULL || (nkey = key_load(nkf)) == NULL)
+		goto out;
+	/* the new key, as a request in the old CVCA's domain */
+	memset(&ro, 0, sizeof(ro));
+	ro.chr = chr;
+	ro.params_from = old;
+	ro.key = nkey;
+	if (npkd_cvc_request(&ro, &req, &e) != NPKD_OK ||
+	    npkd_cvc_parse(req.data, req.len, 1, &nk, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	/* the old CVCA's rights, role CVCA */
+	nr = npkd_cvc_rights(old, r, 48);
+	{
+		char list[2048] = "";
+
+		for (i = 0; i < nr; i++) {
+			strncat(list, i ? "," : "", sizeof(list) - strlen(list) - 1);
+			strncat(list, r[i], sizeof(list) - strlen(list) - 1);
+		}
+		if (npkd_cvc_rights_encode(npkd_cvc_terminal_type(old),
+		    NPKD_CVC_CVCA, list, rights, &nr, &e) != NPKD_OK) {
+			warnmsg(NULL, "%s", e.msg);
+			goto out;
+		}
+	}
+	memset(&t, 0, sizeof(t));
+	t.car = npkd_cvc_chr(old);
+	t.chr = chr;
+	t.holder = nk;
+	t.dp_from = old;
+	t.chat_oid = npkd_cvc_chat_oid(old);
+	t.rights = rights;
+	t.nrights = nr;
+	t.effective = now - now % 86400;
+	t.expiry = t.effective + days * 86400 - 1;
+	if (npkd_cvc_issue(&t, old, old, okey, &out, &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "%s", e.msg);
+		goto out;
+	}
+	if ((ex = write_output(outf, &out)) != EXIT_OK || selff == NULL)
+		goto out;
+	npkd_buf_free(&out);
+	t.car = chr;
+	if (npkd_cvc_issue(&t, nk, nk, nkey, &out, &e) != NPKD_OK) {
+		warnmsg(display_name(selff), "%s", e.msg);
+		ex = EXIT_ERR;
+		goto out;
+	}
+	ex = write_output(selff, &out);
+ out:
+	npkd_cvc_free(old);
+	npkd_cvc_free(nk);
+	npkd_key_free(okey);
+	npkd_key_free(nkey);
+	npkd_buf_free(&req);
+	npkd_buf_free(&out);
+	return ex;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -615,5 +740,7 @@ main(int argc, char *argv[])
 		return cmd_req(argc, argv);
 	if (strcmp(argv[1], "issue") == 0)
 		return cmd_issue(argc, argv);
+	if (strcmp(argv[1], "link") == 0)
+		return cmd_link(argc, argv);
 	usage();
 }

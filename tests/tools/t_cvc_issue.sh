@@ -86,4 +86,32 @@ one_line_error "failure_inner_signature"
 expect 2 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -P "$TMP/pp.policy" -o "$TMP/x.cvcert" "$C/bad/truncated.cvcert"
 one_line_error "failure_request_syntax"
+
+# CVCA rollover: a link certificate (old key signs the new), the new
+# self-signed CVCA, and a DV issued under the new key that chains through
+# the link to the old CVCA; OpenPACE verifies the link and the DV
+openssl ecparam -name brainpoolP256r1 -genkey -noout |
+    openssl pkcs8 -topk8 -nocrypt -outform DER -out "$TMP/cvca3.pk8"
+expect 2 "$CVC" link -n 30 -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -K "$TMP/cvca3.pk8" -r ZZCVCA00003 -o "$TMP/link.cvcert"
+one_line_error "6 months to 3 years"
+expect 0 "$CVC" link -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -K "$TMP/cvca3.pk8" -r ZZCVCA00003 -o "$TMP/link.cvcert" -S "$TMP/self.cvcert"
+expect 0 "$CVC" print -j "$TMP/link.cvcert"
+grep -q '"car":"ZZCVCA00001","chr":"ZZCVCA00003".*"role":"CVCA".*"rights":\["read DG3 (fingerprint)","read DG4 (iris)"\].*"domain_parameters":true' \
+    "$TMP/out" || fail "link fields"
+expect 0 "$CVC" verify -T "$C/zz_cvca.cvcert" "$TMP/link.cvcert"
+expect 0 "$CVC" verify -T "$TMP/self.cvcert" "$TMP/self.cvcert"
+expect 1 "$CVC" verify -T "$C/pp_cvca.cvcert" "$TMP/link.cvcert"
+cp "$TMP/link.cvcert" "$TMP/dir/ZZCVCA00003"
+cvc-print --cvc "$TMP/link.cvcert" --cvc-dir "$TMP/dir" 2>/dev/null |
+    grep -qx "certificate verified" || fail "cvc-print does not verify our link"
+expect 0 "$CVC" req -k "$TMP/dv.pk8" -p "$TMP/link.cvcert" -r PPDVIS00006 \
+    -a ZZCVCA00003 -K "$C/pp_cvca.pk8" -O "$C/pp_cvca.cvcert" -o "$TMP/req3"
+expect 0 "$CVC" issue -k "$TMP/cvca3.pk8" -s "$TMP/link.cvcert" \
+    -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -o "$TMP/dv3.cvcert" "$TMP/req3"
+expect 0 "$CVC" verify -T "$C/zz_cvca.cvcert" -c "$TMP/link.cvcert" "$TMP/dv3.cvcert"
+cp "$TMP/dv3.cvcert" "$TMP/dir/PPDVIS00006"
+cvc-print --cvc "$TMP/dv3.cvcert" --cvc-dir "$TMP/dir" 2>/dev/null |
+    grep -qx "certificate verified" || fail "cvc-print: DV under the new CVCA"
 exit 0
