@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/pkcs11.h>
+#include <gnutls/x509.h>
 #include <gcrypt.h>
 
 #include "npkd_int.h"
@@ -472,4 +473,172 @@ npkd_key_public_rsa(struct npkd_key *k, struct npkd_buf *n, struct npkd_buf *ex,
 	gnutls_free(m.data);
 	gnutls_free(x.data);
 	return NPKD_OK;
+}
+
+static int
+der_encode(asn1_node n, struct npkd_buf *out, struct npkd_err *e)
+{
+	int len = 0, r;
+
+	r = asn1_der_coding(n, "", NULL, &len, NULL);
+	if (r != ASN1_MEM_ERROR)
+		return npkd_asn2err(e, r, "key encoding");
+	if ((out->data = malloc((size_t)len)) == NULL)
+		return NPKD_E_NOMEM;
+	if ((r = asn1_der_coding(n, "", out->data, &len, NULL)) != ASN1_SUCCESS) {
+		npkd_buf_free(out);
+		return npkd_asn2err(e, r, "key encoding");
+	}
+	out->len = (size_t)len;
+	return NPKD_OK;
+}
+
+/*
+ * Generate a private key and return it as unencrypted PKCS#8 DER: spec
+ * is "rsa:BITS" (GnuTLS) or a curve name (NIST curves through GnuTLS,
+ * brainpool through libgcrypt, written here as SEC 1 inside PKCS#8).
+ */
+int
+npkd_key_generate(const char *spec, struct npkd_buf *out, struct npkd_err *e)
+{
+	const struct npkd_curve	*c = NULL;
+	gnutls_x509_privkey_t	 xk = NULL;
+	gcry_sexp_t		 parms = NULL, pair = NULL, dl = NULL;
+	asn1_node		 ec = NULL, p8 = NULL;
+	struct npkd_buf		 inner = { NULL, 0 };
+	gnutls_datum_t		 d = { NULL, 0 };
+	const char		*dv;
+	size_t			 dlen;
+	uint8_t			 oid_null[2] = { 0x05, 0x00 }, pbits[200];
+	unsigned long		 bits = 0;
+	int			 r, rc = NPKD_E_CRYPTO;
+	char			*end;
+
+	out->data = NULL;
+	out->len = 0;
+	if (strncmp(spec, "rsa:", 4) == 0) {
+		bits = strtoul(spec + 4, &end, 10);
+		if (*end != '\0' || bits < 2048 || bits > 8192)
+			return npkd_seterr(e, NPKD_E_USAGE, "rsa:BITS, 2048 to "
+			    "8192");
+	} else if ((c = npkd_curve_by_name(spec)) == NULL)
+		return npkd_seterr(e, NPKD_E_USAGE, "unknown curve %s", spec);
+	(void)oid_null;
+	if (c == NULL || c->gnutls_id != 0) {
+		if ((r = gnutls_x509_privkey_init(&xk)) < 0 ||
+		    (r = gnutls_x509_privkey_generate2(xk, c == NULL ?
+		    GNUTLS_PK_RSA : GNUTLS_PK_ECDSA, c == NULL ? (unsigned)bits :
+		    GNUTLS_CURVE_TO_BITS(c->gnutls_id), 0, NULL, 0)) < 0 ||
+		    (r = gnutls_x509_privkey_export2_pkcs8(xk, GNUTLS_X509_FMT_DER,
+		    NULL, GNUTLS_PKCS_PLAIN, &d)) < 0) {
+			rc = npkd_gnutls2err(e, r, "key generation");
+			goto out;
+		}
+		if ((out->data = malloc(d.size)) == NULL) {
+			rc = NPKD_E_NOMEM;
+			goto out;
+		}
+		memcpy(out->data, d.data, d.size);
+		out->len = d.size;
+		rc = NPKD_OK;
+		goto out;
+	}
+	/* brainpool: libgcrypt, then ECPrivateKey inside PrivateKeyInfo */
+	if (c->gcry_name != NULL)
+		r = (int)gcry_sexp_build(&parms, NULL, "(genkey (ecc (curve %s)))",
+		    c->gcry_name);
+	else {
+		uint8_t g[1 + 2 * 66];
+
+		g[0] = 0x04;
+		memcpy(g + 1, c->gx, c->len);
+		memcpy(g + 1 + c->len, c->gy, c->len);
+		r = (int)gcry_sexp_build(&parms, NULL, "(genkey (ecc (p %b)(a %b)"
+		    "(b %b)(g %b)(n %b)(h %u)))", (int)c->len, c->p,
+		    (int)c->len, c->a, (int)c->len, c->b, (int)(1 + 2 * c->len),
+		    g, (int)c->len, c->n, 1u);
+	}
+	if (r != 0 || gcry_pk_genkey(&pair, parms) != 0 ||
+	    (dl = gcry_sexp_find_token(pair, "d", 0)) == NULL ||
+	    (dv = gcry_sexp_nth_data(dl, 1, &dlen)) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_CRYPTO, "key generation");
+		goto out;
+	}
+	/* d as an octet string of the order's length (RFC 5915) */
+	if (dlen > c->len) {
+		dv += dlen - c->len;
+		dlen = c->len;
+	}
+	memset(pbits, 0, sizeof(pbits));
+	memcpy(pbits + c->len - dlen, dv, dlen);
+	if ((r = asn1_create_element(npkd_asn1_defs, "NPKD.ECPrivateKey",
+	    &ec)) != ASN1_SUCCESS ||
+	    (r = asn1_write_value(ec, "version", "1", 1)) != ASN1_SUCCESS ||
+	    (r = asn1_write_value(ec, "privateKey", pbits, (int)c->len)) !=
+	    ASN1_SUCCESS ||
+	    (r = asn1_write_value(ec, "parameters", NULL, 0)) != ASN1_SUCCESS ||
+	    (r = asn1_write_value(ec, "publicKey", NULL, 0)) != ASN1_SUCCESS) {
+		rc = npkd_asn2err(e, r, "key encoding");
+		goto out;
+	}
+	if ((rc = der_encode(ec, &inner, e)) != NPKD_OK)
+		goto out;
+	{
+		uint8_t	 oidder[2 + 16];
+		size_t	 on;
+		asn1_node	 cp = NULL;
+		struct npkd_buf	 params = { NULL, 0 };
+
+		/* the namedCurve as DER, through the ECParameters type */
+		if ((r = asn1_create_element(npkd_asn1_defs, "NPKD.ECParameters",
+		    &cp)) != ASN1_SUCCESS ||
+		    (r = asn1_write_value(cp, "", "namedCurve", 1)) !=
+		    ASN1_SUCCESS ||
+		    (r = asn1_write_value(cp, "namedCurve", c->oid, 1)) !=
+		    ASN1_SUCCESS) {
+			asn1_delete_structure(&cp);
+			rc = npkd_asn2err(e, r, "key encoding");
+			goto out;
+		}
+		rc = der_encode(cp, &params, e);
+		asn1_delete_structure(&cp);
+		if (rc != NPKD_OK)
+			goto out;
+		(void)oidder;
+		(void)on;
+		if ((r = asn1_create_element(npkd_asn1_defs,
+		    "NPKD.PrivateKeyInfo", &p8)) != ASN1_SUCCESS ||
+		    (r = asn1_write_value(p8, "version", "0", 1)) !=
+		    ASN1_SUCCESS ||
+		    (r = asn1_write_value(p8, "privateKeyAlgorithm.algorithm",
+		    OID_EC_PUBKEY, 1)) != ASN1_SUCCESS ||
+		    (r = asn1_write_value(p8, "privateKeyAlgorithm.parameters",
+		    params.data, (int)params.len)) != ASN1_SUCCESS ||
+		    (r = asn1_write_value(p8, "privateKey", inner.data,
+		    (int)inner.len)) != ASN1_SUCCESS ||
+		    (r = asn1_write_value(p8, "attributes", NULL, 0)) !=
+		    ASN1_SUCCESS) {
+			npkd_buf_free(&params);
+			rc = npkd_asn2err(e, r, "key encoding");
+			goto out;
+		}
+		npkd_buf_free(&params);
+	}
+	rc = der_encode(p8, out, e);
+ out:
+	gnutls_memset(pbits, 0, sizeof(pbits));
+	if (inner.data != NULL)
+		gnutls_memset(inner.data, 0, inner.len);
+	npkd_buf_free(&inner);
+	if (d.data != NULL) {
+		gnutls_memset(d.data, 0, d.size);
+		gnutls_free(d.data);
+	}
+	gnutls_x509_privkey_deinit(xk);
+	gcry_sexp_release(parms);
+	gcry_sexp_release(pair);
+	gcry_sexp_release(dl);
+	asn1_delete_structure(&ec);
+	asn1_delete_structure(&p8);
+	return rc;
 }

@@ -241,6 +241,8 @@ struct npkd_key;
 int	 npkd_key_load(const char *, const char *, struct npkd_key **,
 	    struct npkd_err *);
 void	 npkd_key_free(struct npkd_key *);
+/* A new private key as unencrypted PKCS#8 DER: "rsa:BITS" or a curve. */
+int	 npkd_key_generate(const char *, struct npkd_buf *, struct npkd_err *);
 /*
  * Sign a digest.  pss selects RSASSA-PSS (salt = digest length) for RSA
  * keys.  The signature is in X.509/CMS form: PKCS#1 block, or DER

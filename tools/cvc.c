@@ -22,7 +22,8 @@ usage(void)
 	    "       cvc issue [-N] [-c cert ...] [-n days] [-R role] [-r rights] [-T cvca ...]\n"
 	    "           -k key -P policy -s cvca.cvcert -o out request\n"
 	    "       cvc link [-n days] [-S self.cvcert] -k old-key -s old.cvcert -K new-key\n"
-	    "           -r chr -o out\n");
+	    "           -r chr -o out\n"
+	    "       cvc keygen [-f] [-a curve|rsa:bits] -o key.pk8\n");
 	exit(EXIT_ERR);
 }
 
@@ -725,6 +726,46 @@ cmd_link(int argc, char *argv[])
 	return ex;
 }
 
+/* A new private key for a CVCA, DV or terminal: 0600, never replaced. */
+static int
+cmd_keygen(int argc, char *argv[])
+{
+	struct npkd_buf	 k = { NULL, 0 };
+	struct npkd_err	 e;
+	const char	*spec = "brainpoolP256r1", *outf = NULL;
+	int		 ch, force = 0, rc;
+
+	while ((ch = getopt(argc, argv, "a:fo:")) != -1) {
+		switch (ch) {
+		case 'a':
+			spec = optarg;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'o':
+			outf = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (outf == NULL || optind != argc || strcmp(outf, "-") == 0)
+		usage();
+	if (npkd_key_generate(spec, &k, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	rc = npkd_file_write_atomic(outf, k.data, k.len, 0600, !force, &e);
+	memset(k.data, 0, k.len);
+	npkd_buf_free(&k);
+	if (rc != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -742,5 +783,7 @@ main(int argc, char *argv[])
 		return cmd_issue(argc, argv);
 	if (strcmp(argv[1], "link") == 0)
 		return cmd_link(argc, argv);
+	if (strcmp(argv[1], "keygen") == 0)
+		return cmd_keygen(argc, argv);
 	usage();
 }

@@ -9,8 +9,18 @@ if [ -z "$C" ] || [ ! -f "$C/zz_cvca.cvcert" ]; then
 fi
 CVC=$NPKD_BIN/cvc
 cp -r "$C/dir" "$TMP/dir"
-openssl ecparam -name brainpoolP256r1 -genkey -noout |
-    openssl pkcs8 -topk8 -nocrypt -outform DER -out "$TMP/dv.pk8"
+# the DV's new key, made by cvc keygen: 0600, never overwritten, and
+# readable by OpenSSL (an independent PKCS#8 reader)
+expect 0 "$CVC" keygen -a brainpoolP256r1 -o "$TMP/dv.pk8"
+[ "$(stat -c %a "$TMP/dv.pk8")" = 600 ] || fail "key mode"
+openssl pkey -inform DER -in "$TMP/dv.pk8" -noout -text 2>/dev/null |
+    grep -q "ASN1 OID: brainpoolP256r1" || fail "OpenSSL reads the key"
+expect 2 "$CVC" keygen -o "$TMP/dv.pk8"
+one_line_error "File exists"
+for a in brainpoolP384t1 "NIST P-384" rsa:2048; do
+	expect 0 "$CVC" keygen -a "$a" -o "$TMP/k.pk8" -f
+	openssl pkey -inform DER -in "$TMP/k.pk8" -noout 2>/dev/null || fail "keygen $a"
+done
 cat > "$TMP/pp.policy" <<POL
 # what DVs of country PP may have from our CVCA ZZ
 roles = dv_foreign
@@ -90,8 +100,7 @@ one_line_error "failure_request_syntax"
 # CVCA rollover: a link certificate (old key signs the new), the new
 # self-signed CVCA, and a DV issued under the new key that chains through
 # the link to the old CVCA; OpenPACE verifies the link and the DV
-openssl ecparam -name brainpoolP256r1 -genkey -noout |
-    openssl pkcs8 -topk8 -nocrypt -outform DER -out "$TMP/cvca3.pk8"
+expect 0 "$CVC" keygen -o "$TMP/cvca3.pk8"
 expect 2 "$CVC" link -n 30 -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -K "$TMP/cvca3.pk8" -r ZZCVCA00003 -o "$TMP/link.cvcert"
 one_line_error "6 months to 3 years"
