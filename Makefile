@@ -174,8 +174,8 @@ fuzz-run: $(FUZZ_BINS)
 		    $(B)/fuzz/$$f.corpus fuzz/$$f.in || exit 1; \
 	done
 
-bench: $(BENCH) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) sh tests/bench.sh $(BENCH)
+bench: $(BENCH) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) sh tests/bench.sh $(BENCH)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)

@@ -6,6 +6,7 @@
  *   bench sig TESTDATA		the per-algorithm table
  *   bench cmd PROG ARGS...		run PROG, print wall time and peak RSS
  *   bench pairs STOREDIR		raw library time of the DSC signatures
+ *   bench cvc REQ CVCA CVCA-KEY OUTER	CV requests verified, DV certificates issued
  */
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -325,6 +326,84 @@ bench_pairs(const char *dir)
 	return 0;
 }
 
+/* CV requests verified and DV certificates issued per second. */
+struct cvjob {
+	struct npkd_cvc		*req, *ca, *outer;
+	struct npkd_key		*key;
+	struct npkd_cvc_tmpl	 t;
+};
+
+static int
+op_cvverify(void *arg)
+{
+	struct cvjob		*j = arg;
+	const struct npkd_cvc	*trust[2] = { j->ca, j->outer };
+	const char		*res;
+
+	return npkd_cvc_verify_request(j->req, NULL, 0, trust, 2,
+	    npkd_cvc_effective(j->ca) + 86400, &res, NULL);
+}
+
+static int
+op_cvissue(void *arg)
+{
+	struct cvjob	*j = arg;
+	struct npkd_buf	 out;
+	int		 rc;
+
+	rc = npkd_cvc_issue(&j->t, j->ca, j->ca, j->key, &out, NULL);
+	npkd_buf_free(&out);
+	return rc;
+}
+
+static struct npkd_cvc *
+cvload(const char *path, int req)
+{
+	struct npkd_buf	 b;
+	struct npkd_cvc	*c = NULL;
+
+	if (npkd_file_read(path, 1 << 20, &b, NULL) != NPKD_OK)
+		return NULL;
+	npkd_cvc_parse(b.data, b.len, req, &c, NULL);
+	npkd_buf_free(&b);
+	return c;
+}
+
+static int
+bench_cvc(char *argv[])
+{
+	struct cvjob	 j;
+	uint8_t		 rights[1] = { 0x41 };
+
+	memset(&j, 0, sizeof(j));
+	if ((j.req = cvload(argv[0], 1)) == NULL ||
+	    (j.ca = cvload(argv[1], 0)) == NULL ||
+	    (j.outer = cvload(argv[3], 0)) == NULL ||
+	    npkd_key_load(argv[2], NULL, &j.key, NULL) != NPKD_OK) {
+		fprintf(stderr, "bench: cvc inputs\n");
+		return 2;
+	}
+	j.t.car = npkd_cvc_chr(j.ca);
+	j.t.chr = npkd_cvc_chr(j.req);
+	j.t.holder = j.req;
+	j.t.chat_oid = npkd_cvc_chat_oid(j.ca);
+	j.t.rights = rights;
+	j.t.nrights = 1;
+	j.t.effective = npkd_cvc_effective(j.ca);
+	j.t.expiry = j.t.effective + 90 * 86400 - 1;
+	printf("authenticated requests verified/s (inner %s, outer %s): %.0f\n",
+	    npkd_cvc_sigalg_name(j.req), npkd_cvc_sigalg_name(j.outer),
+	    rate(op_cvverify, &j));
+	printf("DV certificates issued/s (%s CVCA, file key, each one "
+	    "verified after signing): %.0f\n", npkd_cvc_sigalg_name(j.ca),
+	    rate(op_cvissue, &j));
+	npkd_cvc_free(j.req);
+	npkd_cvc_free(j.ca);
+	npkd_cvc_free(j.outer);
+	npkd_key_free(j.key);
+	return 0;
+}
+
 static int
 bench_cmd(char *argv[])
 {
@@ -361,6 +440,11 @@ main(int argc, char *argv[])
 	}
 	if (argc >= 3 && strcmp(argv[1], "cmd") == 0)
 		return bench_cmd(argv + 2);
+	if (argc >= 6 && strcmp(argv[1], "cvc") == 0) {
+		if (npkd_global_init(&e) != NPKD_OK)
+			return 2;
+		return bench_cvc(argv + 2);
+	}
 	if (argc >= 3 && strcmp(argv[1], "pairs") == 0) {
 		if (npkd_global_init(&e) != NPKD_OK)
 			return 2;

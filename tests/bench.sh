@@ -29,6 +29,18 @@ for c in print verify extract; do
 	fi
 done
 
+C=${NPKD_CVC:-}
+if [ -n "$C" ] && [ -f "$C/zz_cvca.cvcert" ]; then
+	echo
+	echo "== EAC: the national CVCA (brainpoolP256r1 CVCA, foreign P-256 CVCA as outer signer)"
+	R=$(mktemp /tmp/npkd-bench-req.XXXXXX)
+	"$NPKD_BIN/cvc" keygen -f -o "$R.key"
+	"$NPKD_BIN/cvc" req -k "$R.key" -p "$C/zz_cvca.cvcert" -r PPDVIS00099 \
+	    -a ZZCVCA00001 -K "$C/pp_cvca.pk8" -O "$C/pp_cvca.cvcert" -o "$R"
+	"$B" cvc "$R" "$C/zz_cvca.cvcert" "$C/zz_cvca.pk8" "$C/pp_cvca.cvcert"
+	rm -f "$R" "$R.key"
+fi
+
 S=${NPKD_SCALE:-}
 [ -n "$S" ] && [ -f "$S/pkd.ldif" ] || exit 0
 echo
