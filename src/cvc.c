@@ -1263,3 +1263,51 @@ npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
 	npkd_dbuf_free(&top);
 	return rc;
 }
+
+/*
+ * Countersign a request (C.2.2): wrap the plain request der in an
+ * authenticated request whose outer signature, over the request followed
+ * by the outer CAR, is made with outer_key as the holder of outer_cert
+ * (domain parameters from outer_dp).  The national CVCA does this for the
+ * initial requests of its DVs.
+ */
+int
+npkd_cvc_countersign(const struct npkd_cvc *req, struct npkd_key *outer_key,
+    const struct npkd_cvc *outer_cert, const struct npkd_cvc *outer_dp,
+    struct npkd_buf *out, struct npkd_err *e)
+{
+	struct npkd_dbuf	 auth, tbs, top;
+	struct npkd_pubkey	*opub = NULL;
+	struct npkd_cvc		*chk = NULL;
+	int			 rc;
+
+	out->data = NULL;
+	out->len = 0;
+	if (req->kind != NPKD_CVC_REQUEST)
+		return npkd_seterr(e, NPKD_E_USAGE, "CVC: %s is not a plain "
+		    "request", req->chr);
+	npkd_dbuf_init(&auth, MAX_CVC);
+	npkd_dbuf_init(&tbs, MAX_CVC);
+	npkd_dbuf_init(&top, MAX_CVC);
+	if ((rc = npkd_dbuf_add(&auth, req->der.data, req->der.len)) !=
+	    NPKD_OK || (rc = put(&auth, T_CAR, outer_cert->chr,
+	    strlen(outer_cert->chr))) != NPKD_OK ||
+	    (rc = cvc_pub(outer_cert, outer_dp, &opub, e)) != NPKD_OK ||
+	    (rc = npkd_dbuf_add(&tbs, auth.data, auth.len)) != NPKD_OK ||
+	    (rc = sign_append(outer_key, opub, outer_cert->sigkind,
+	    outer_cert->hash, outer_cert->sigkind == NPKD_SIG_ECDSA ?
+	    order_len(outer_dp) : 0, auth.data, auth.len, &tbs, e)) != NPKD_OK ||
+	    (rc = put(&top, T_AUTH, tbs.data, tbs.len)) != NPKD_OK ||
+	    (rc = npkd_cvc_parse(top.data, top.len, 1, &chk, e)) != NPKD_OK)
+		goto out;
+	out->data = top.data;
+	out->len = top.len;
+	top.data = NULL;
+ out:
+	npkd_cvc_free(chk);
+	npkd_pubkey_free(opub);
+	npkd_dbuf_free(&auth);
+	npkd_dbuf_free(&tbs);
+	npkd_dbuf_free(&top);
+	return rc;
+}

@@ -563,6 +563,9 @@ struct npkd_cvc_req_opts {
 };
 int	 npkd_cvc_request(const struct npkd_cvc_req_opts *, struct npkd_buf *,
 	    struct npkd_err *);
+int	 npkd_cvc_countersign(const struct npkd_cvc *, struct npkd_key *,
+	    const struct npkd_cvc *, const struct npkd_cvc *, struct npkd_buf *,
+	    struct npkd_err *);
 
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);

@@ -23,7 +23,8 @@ usage(void)
 	    "           -k key -P policy -s cvca.cvcert -o out request\n"
 	    "       cvc link [-n days] [-S self.cvcert] -k old-key -s old.cvcert -K new-key\n"
 	    "           -r chr -o out\n"
-	    "       cvc keygen [-f] [-a curve|rsa:bits] -o key.pk8\n");
+	    "       cvc keygen [-f] [-a curve|rsa:bits] -o key.pk8\n"
+	    "       cvc countersign [-d cvca] -k key -s cvca.cvcert -o out request\n");
 	exit(EXIT_ERR);
 }
 
@@ -726,6 +727,81 @@ cmd_link(int argc, char *argv[])
 	return ex;
 }
 
+/*
+ * The national CVCA countersigns the initial request of one of its DVs
+ * before it goes to a foreign CVCA (TR-03139).  The request must verify
+ * first: a CVCA signs nothing it has not checked.
+ */
+static int
+cmd_countersign(int argc, char *argv[])
+{
+	struct npkd_cvc	*req = NULL, *ca = NULL, *dp = NULL;
+	struct npkd_key	*key = NULL;
+	struct npkd_buf	 b = { NULL, 0 }, out = { NULL, 0 };
+	struct npkd_err	 e;
+	const char	*keyf = NULL, *outf = NULL, *result;
+	int		 ch, ex = EXIT_ERR;
+
+	while ((ch = getopt(argc, argv, "d:k:o:s:")) != -1) {
+		switch (ch) {
+		case 'd':
+			if ((dp = load(optarg)) == NULL)
+				goto out;
+			break;
+		case 'k':
+			keyf = optarg;
+			break;
+		case 'o':
+			outf = optarg;
+			break;
+		case 's':
+			if ((ca = load(optarg)) == NULL)
+				goto out;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (keyf == NULL || outf == NULL || ca == NULL || optind + 1 != argc)
+		usage();
+	if (npkd_file_read(argv[optind], 1 << 20, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	if (npkd_cvc_parse(b.data, b.len, 1, &req, &e) != NPKD_OK) {
+		warnmsg(display_name(argv[optind]), "failure_request_syntax: %s",
+		    e.msg);
+		goto out;
+	}
+	if (npkd_cvc_kind(req) != NPKD_CVC_REQUEST) {
+		warnmsg(display_name(argv[optind]), "not a plain request: "
+		    "nothing to countersign");
+		goto out;
+	}
+	if (npkd_cvc_verify_request(req, NULL, 0, NULL, 0, time(NULL), &result,
+	    &e) != NPKD_OK) {
+		warnmsg(display_name(argv[optind]), "%s: %s", result, e.msg);
+		ex = EXIT_NO;
+		goto out;
+	}
+	if ((key = key_load(keyf)) == NULL)
+		goto out;
+	if (npkd_cvc_countersign(req, key, ca, dp != NULL ? dp : ca, &out,
+	    &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "%s", e.msg);
+		goto out;
+	}
+	ex = write_output(outf, &out);
+ out:
+	npkd_cvc_free(req);
+	npkd_cvc_free(ca);
+	npkd_cvc_free(dp);
+	npkd_key_free(key);
+	npkd_buf_free(&b);
+	npkd_buf_free(&out);
+	return ex;
+}
+
 /* A new private key for a CVCA, DV or terminal: 0600, never replaced. */
 static int
 cmd_keygen(int argc, char *argv[])
@@ -785,5 +861,7 @@ main(int argc, char *argv[])
 		return cmd_link(argc, argv);
 	if (strcmp(argv[1], "keygen") == 0)
 		return cmd_keygen(argc, argv);
+	if (strcmp(argv[1], "countersign") == 0)
+		return cmd_countersign(argc, argv);
 	usage();
 }

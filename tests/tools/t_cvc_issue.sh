@@ -97,6 +97,32 @@ expect 2 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -P "$TMP/pp.policy" -o "$TMP/x.cvcert" "$C/bad/truncated.cvcert"
 one_line_error "failure_request_syntax"
 
+# the other direction: our national DV asks PP's CVCA; our CVCA ZZ
+# countersigns the initial request; PP issues under its policy for ZZ
+expect 0 "$CVC" keygen -a "NIST P-256" -o "$TMP/ours.pk8"
+expect 0 "$CVC" req -k "$TMP/ours.pk8" -p "$C/pp_cvca.cvcert" -r ZZDVIS00001 \
+    -a PPCVCA00001 -o "$TMP/ours.req"
+expect 0 "$CVC" countersign -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -o "$TMP/ours.auth" "$TMP/ours.req"
+expect 0 "$CVC" print -j "$TMP/ours.auth"
+grep -q '"kind":"authenticated request","car":"PPCVCA00001","chr":"ZZDVIS00001","outer_car":"ZZCVCA00001"' \
+    "$TMP/out" || fail "countersigned request"
+expect 0 "$CVC" verify -T "$C/pp_cvca.cvcert" -T "$C/zz_cvca.cvcert" "$TMP/ours.auth"
+printf 'roles = dv_foreign\nrights = read DG3\n' > "$TMP/zz.policy"
+expect 0 "$CVC" issue -k "$C/pp_cvca.pk8" -s "$C/pp_cvca.cvcert" \
+    -P "$TMP/zz.policy" -T "$C/zz_cvca.cvcert" -o "$TMP/ours.cvcert" "$TMP/ours.auth"
+cp "$TMP/ours.cvcert" "$TMP/dir/ZZDVIS00001"
+cvc-print --cvc "$TMP/ours.cvcert" --cvc-dir "$TMP/dir" 2>/dev/null |
+    grep -qx "certificate verified" || fail "cvc-print: our DV from PP"
+# a request that does not verify is not countersigned
+expect 1 "$CVC" countersign -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -o "$TMP/x.auth" "$TMP/req.inner"
+one_line_error "failure_inner_signature"
+[ ! -e "$TMP/x.auth" ] || fail "countersigned a bad request"
+expect 2 "$CVC" countersign -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -o "$TMP/x.auth" "$TMP/req"
+one_line_error "not a plain request"
+
 # CVCA rollover: a link certificate (old key signs the new), the new
 # self-signed CVCA, and a DV issued under the new key that chains through
 # the link to the old CVCA; OpenPACE verifies the link and the DV
