@@ -387,7 +387,7 @@ uint64_t npkd_ldif_offset(const struct npkd_ldif *);
  */
 struct npkd_store;
 #define NPKD_STORE_CREATE	0x1
-#define NPKD_SCHEMA_VERSION	1
+#define NPKD_SCHEMA_VERSION	2
 int	 npkd_store_open(const char *, int, struct npkd_store **,
 	    struct npkd_err *);
 void	 npkd_store_close(struct npkd_store *);
@@ -566,6 +566,32 @@ int	 npkd_cvc_request(const struct npkd_cvc_req_opts *, struct npkd_buf *,
 int	 npkd_cvc_countersign(const struct npkd_cvc *, struct npkd_key *,
 	    const struct npkd_cvc *, const struct npkd_cvc *, struct npkd_buf *,
 	    struct npkd_err *);
+
+/*
+ * The CVCA's register in the store.  origin: "registered" (a foreign
+ * CVCA's root or link certificate), "issued" (by our CVCA), "own" (our
+ * CVCA's certificates), "ours" (our DVs' certificates from foreign
+ * CVCAs).  An issued certificate records the SHA-256 of its request:
+ * the store refuses a second certificate for a request, or a CHR (and so
+ * a sequence number) issued before.
+ */
+int	 npkd_store_cv_add(struct npkd_store *, const struct npkd_cvc *,
+	    const char *, const uint8_t *, struct npkd_err *);
+int	 npkd_store_cv_remove(struct npkd_store *, const struct npkd_cvc *,
+	    struct npkd_err *);
+/* Every CV certificate of origin (NULL: all), expiring within days (-1:
+ * any), in CHR order; fn gets the DER and the origin. */
+int	 npkd_store_cv_list(struct npkd_store *, const char *, long, time_t,
+	    int (*)(void *, const uint8_t *, size_t, const char *), void *,
+	    struct npkd_err *);
+/* The highest sequence number issued to holder (CC + mnemonic), or "". */
+int	 npkd_store_cv_last_seq(struct npkd_store *, const char *, char *,
+	    size_t, struct npkd_err *);
+/* Foreign DVs: "registered" or "suspended"; status "" when unknown. */
+int	 npkd_store_dv_set(struct npkd_store *, const char *, const char *,
+	    struct npkd_err *);
+int	 npkd_store_dv_status(struct npkd_store *, const char *, char *,
+	    size_t, struct npkd_err *);
 
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);

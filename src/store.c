@@ -60,6 +60,29 @@ static const char *migrations[] = {
 	"  member BLOB NOT NULL,"
 	"  list BLOB NOT NULL,"
 	"  PRIMARY KEY (member, list)) WITHOUT ROWID;",
+	/* 2: the CVCA's register: CV certificates and foreign DVs */
+	"CREATE TABLE cv_certs ("
+	"  sha256 BLOB PRIMARY KEY CHECK (length(sha256) = 32),"
+	"  chr TEXT NOT NULL,"
+	"  car TEXT NOT NULL,"
+	"  holder TEXT NOT NULL,"
+	"  seq TEXT NOT NULL,"
+	"  role INTEGER NOT NULL,"
+	"  not_before INTEGER NOT NULL,"
+	"  not_after INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  request BLOB,"
+	"  der BLOB NOT NULL,"
+	"  added INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX cv_issued_request ON cv_certs(request) "
+	"  WHERE request IS NOT NULL;"
+	"CREATE UNIQUE INDEX cv_issued_chr ON cv_certs(chr) "
+	"  WHERE origin = 'issued';"
+	"CREATE INDEX cv_holder ON cv_certs(holder, origin);"
+	"CREATE TABLE cv_dvs ("
+	"  holder TEXT PRIMARY KEY,"
+	"  status TEXT NOT NULL CHECK (status IN ('registered', 'suspended')),"
+	"  since INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

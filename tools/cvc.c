@@ -24,7 +24,10 @@ usage(void)
 	    "       cvc link [-n days] [-S self.cvcert] -k old-key -s old.cvcert -K new-key\n"
 	    "           -r chr -o out\n"
 	    "       cvc keygen [-f] [-a curve|rsa:bits] -o key.pk8\n"
-	    "       cvc countersign [-d cvca] -k key -s cvca.cvcert -o out request\n");
+	    "       cvc countersign [-d cvca] -k key -s cvca.cvcert -o out request\n"
+	    "       cvc [-d dir] register [-o registered|own|ours] cert ...\n"
+	    "       cvc [-d dir] dv add|suspend|resume holder\n"
+	    "       cvc [-d dir] ls [-e days] [-o origin]\n");
 	exit(EXIT_ERR);
 }
 
@@ -45,6 +48,51 @@ load(const char *path)
 	}
 	npkd_buf_free(&b);
 	return c;
+}
+
+static const char *store_dir;	/* -d DIR or NPKD_DIR: the CVCA's register */
+
+static struct npkd_store *
+store_open(void)
+{
+	struct npkd_store	*st;
+	struct npkd_err		 e;
+
+	if (store_dir == NULL) {
+		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
+		exit(EXIT_ERR);
+	}
+	if (npkd_store_open(store_dir, 0, &st, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		exit(EXIT_ERR);
+	}
+	return st;
+}
+
+struct collect {
+	struct npkd_cvc	***v;
+	size_t		  *n;
+	time_t		   now;
+};
+
+/* Register entries valid now, parsed, appended to a list. */
+static int
+collect_one(void *arg, const uint8_t *der, size_t len, const char *origin)
+{
+	struct collect	 *c = arg;
+	struct npkd_cvc	 *x, **nv;
+
+	(void)origin;
+	if (npkd_cvc_parse(der, len, 0, &x, NULL) != NPKD_OK)
+		return 0;
+	if (c->now < npkd_cvc_effective(x) || c->now > npkd_cvc_expiry(x) ||
+	    (nv = reallocarray(*c->v, *c->n + 1, sizeof(*nv))) == NULL) {
+		npkd_cvc_free(x);
+		return 0;
+	}
+	*c->v = nv;
+	(*c->v)[(*c->n)++] = x;
+	return 0;
 }
 
 static void
@@ -437,7 +485,9 @@ cmd_issue(int argc, char *argv[])
 	const char		 *keyf = NULL, *outf = NULL, *polf = NULL;
 	const char		 *rights = NULL, *rolen = NULL, *result;
 	uint8_t			  want[8], allow[8];
-	size_t			  nt = 0, np = 0, nw, na, i;
+	size_t			  nt = 0, np = 0, nw, na, i, extra = 0;
+	struct npkd_store	 *st = NULL;
+	char			  lastseq[8] = "";
 	long			  days = 0;
 	time_t			  now = time(NULL);
 	int			  ch, ex = EXIT_ERR, narrow = 0, role;
@@ -505,9 +555,61 @@ cmd_issue(int argc, char *argv[])
 		trust = nv;
 		trust[nt] = ca;
 	}
+	/*
+	 * With the register: the registered foreign CVCAs are trusted
+	 * outer signers (initial requests), our issued certificates those of
+	 * successive requests; the DV must be registered, not suspended.
+	 */
+	if (store_dir != NULL) {
+		struct collect	col;
+		char		holder[17], status[16];
+		size_t		hl = strlen(npkd_cvc_chr(req));
+
+		st = store_open();
+		col.now = now;
+		col.v = &pool;
+		col.n = &np;
+		npkd_store_cv_list(st, "registered", -1, 0, collect_one, &col,
+		    &e);
+		npkd_store_cv_list(st, "issued", -1, 0, collect_one, &col, &e);
+		snprintf(holder, sizeof(holder), "%.*s", hl > 5 ? (int)(hl - 5) :
+		    0, npkd_cvc_chr(req));
+		npkd_store_dv_status(st, holder, status, sizeof(status), &e);
+		if (strcmp(status, "registered") != 0) {
+			warnmsg(display_name(argv[optind]),
+			    "failure_request_not_accepted: DV %s is %s", holder,
+			    status[0] ? status : "not registered");
+			ex = EXIT_NO;
+			goto out;
+		}
+		npkd_store_cv_last_seq(st, holder, lastseq, sizeof(lastseq), &e);
+		if (lastseq[0] != '\0' && strcmp(npkd_cvc_chr(req) + hl - 5,
+		    lastseq) <= 0) {
+			warnmsg(display_name(argv[optind]),
+			    "failure_request_not_accepted: sequence number %s "
+			    "not after %s, the last issued to %s",
+			    npkd_cvc_chr(req) + hl - 5, lastseq, holder);
+			ex = EXIT_NO;
+			goto out;
+		}
+		/* a registered CVCA verifies as trust too */
+		{
+			struct npkd_cvc **nv = reallocarray(trust, nt + 1 + np,
+			    sizeof(*nv));
+			size_t j;
+
+			if (nv == NULL)
+				goto out;
+			trust = nv;
+			trust[nt] = ca;
+			for (j = 0; j < np; j++)
+				trust[nt + 1 + j] = pool[j];
+			extra = np;
+		}
+	}
 	if (npkd_cvc_verify_request(req, (const struct npkd_cvc *const *)pool,
-	    np, (const struct npkd_cvc *const *)trust, nt + 1, now, &result,
-	    &e) != NPKD_OK) {
+	    np, (const struct npkd_cvc *const *)trust, nt + 1 + extra, now,
+	    &result, &e) != NPKD_OK) {
 		warnmsg(display_name(argv[optind]), "%s: %s", result, e.msg);
 		ex = EXIT_NO;
 		goto out;
@@ -582,15 +684,32 @@ cmd_issue(int argc, char *argv[])
 		warnmsg(display_name(outf), "%s", e.msg);
 		goto out;
 	}
+	if (npkd_cvc_parse(out.data, out.len, 0, &made, &e) != NPKD_OK) {
+		warnmsg(display_name(outf), "%s", e.msg);
+		goto out;
+	}
 	/* the new certificate must verify under the CVCA */
-	if (npkd_cvc_parse(out.data, out.len, 0, &made, &e) != NPKD_OK ||
-	    npkd_cvc_verify(made, NULL, 0, (const struct npkd_cvc *const *)&ca,
+	if (npkd_cvc_verify(made, NULL, 0, (const struct npkd_cvc *const *)&ca,
 	    1, now, &result, &e) != NPKD_OK) {
 		warnmsg(display_name(outf), "issued certificate does not "
 		    "verify: %s", e.msg);
 		goto out;
 	}
+	/* recorded before it leaves: never a request or sequence twice */
+	if (st != NULL) {
+		uint8_t rsha[32];
+
+		npkd_hash(NPKD_HASH_SHA256, b.data, b.len, rsha, &e);
+		if (npkd_store_cv_add(st, made, "issued", rsha, &e) != NPKD_OK) {
+			warnmsg(display_name(argv[optind]),
+			    "failure_request_not_accepted: %s", e.msg);
+			ex = EXIT_NO;
+			goto out;
+		}
+	}
 	ex = write_output(outf, &out);
+	if (ex != EXIT_OK && st != NULL)
+		npkd_store_cv_remove(st, made, &e);
  out:
 	npkd_cvc_free(made);
 	npkd_cvc_free(req);
@@ -600,6 +719,7 @@ cmd_issue(int argc, char *argv[])
 	free_all(trust, nt);
 	npkd_buf_free(&out);
 	npkd_buf_free(&b);
+	npkd_store_close(st);
 	return ex;
 }
 
@@ -842,13 +962,171 @@ cmd_keygen(int argc, char *argv[])
 	return EXIT_OK;
 }
 
+static int
+cmd_register(int argc, char *argv[])
+{
+	struct npkd_store	 *st;
+	struct npkd_cvc		**known = NULL, *c;
+	struct collect		  col;
+	struct npkd_err		  e;
+	const char		 *origin = "registered", *result;
+	size_t			  nk = 0;
+	int			  ch, i, ex = EXIT_OK, rc;
+
+	while ((ch = getopt(argc, argv, "o:")) != -1) {
+		if (ch != 'o')
+			usage();
+		origin = optarg;
+	}
+	if (optind >= argc || (strcmp(origin, "registered") != 0 &&
+	    strcmp(origin, "own") != 0 && strcmp(origin, "ours") != 0))
+		usage();
+	st = store_open();
+	for (i = optind; i < argc; i++) {
+		if ((c = load(argv[i])) == NULL) {
+			ex = worst(ex, EXIT_ERR);
+			continue;
+		}
+		/* what is registered verifies: against itself or the register */
+		free_all(known, nk);
+		known = NULL;
+		nk = 0;
+		col.v = &known;
+		col.n = &nk;
+		col.now = npkd_cvc_effective(c);
+		npkd_store_cv_list(st, NULL, -1, 0, collect_one, &col, &e);
+		if (strcmp(origin, "ours") != 0 &&
+		    npkd_cvc_role(c) != NPKD_CVC_CVCA) {
+			warnmsg(display_name(argv[i]), "not a CVCA certificate");
+			rc = NPKD_E_USAGE;
+		} else {
+			struct npkd_cvc **tv = reallocarray(known, nk + 1,
+			    sizeof(*tv));
+
+			if (tv == NULL)
+				break;
+			known = tv;
+			known[nk] = c;	/* itself, for a self-signed root */
+			rc = npkd_cvc_verify(c, (const struct npkd_cvc *const *)
+			    known, nk, (const struct npkd_cvc *const *)known,
+			    nk + 1, npkd_cvc_effective(c), &result, &e);
+			if (rc != NPKD_OK)
+				warnmsg(display_name(argv[i]), "%s: %s", result ?
+				    result : "error", e.msg);
+			else if ((rc = npkd_store_cv_add(st, c, origin, NULL,
+			    &e)) != NPKD_OK)
+				warnmsg(display_name(argv[i]), "%s", e.msg);
+			else if (verbose >= 0)
+				printf("%s: %s registered (%s)\n",
+				    display_name(argv[i]), npkd_cvc_chr(c),
+				    origin);
+		}
+		ex = worst(ex, rc_to_exit(rc));
+		npkd_cvc_free(c);
+	}
+	free_all(known, nk);
+	npkd_store_close(st);
+	return ex;
+}
+
+static int
+cmd_dv(int argc, char *argv[])
+{
+	struct npkd_store	*st;
+	struct npkd_err		 e;
+	const char		*status;
+
+	if (argc != 4)
+		usage();
+	if (strcmp(argv[2], "add") == 0 || strcmp(argv[2], "resume") == 0)
+		status = "registered";
+	else if (strcmp(argv[2], "suspend") == 0)
+		status = "suspended";
+	else
+		usage();
+	st = store_open();
+	if (npkd_store_dv_set(st, argv[3], status, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		npkd_store_close(st);
+		return EXIT_ERR;
+	}
+	npkd_store_close(st);
+	return EXIT_OK;
+}
+
+static int
+ls_one(void *arg, const uint8_t *der, size_t len, const char *origin)
+{
+	struct npkd_cvc	*c;
+	char		 nb[11], na[11];
+
+	(void)arg;
+	if (npkd_cvc_parse(der, len, 0, &c, NULL) != NPKD_OK)
+		return 0;
+	day(npkd_cvc_effective(c), nb);
+	day(npkd_cvc_expiry(c), na);
+	printf("%-10s %-16s %-16s %s %s %s\n", origin, npkd_cvc_chr(c),
+	    npkd_cvc_car(c), nb, na, npkd_cvc_role_name(npkd_cvc_role(c)));
+	npkd_cvc_free(c);
+	return 0;
+}
+
+static int
+cmd_ls(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "expiring", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct npkd_store	*st;
+	struct npkd_err		 e;
+	const char		*origin = NULL;
+	long			 days = -1;
+	int			 ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "e:o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			days = strtol(optarg, NULL, 10);
+			/* what needs a renewal request: ours from foreign CVCAs */
+			origin = origin ? origin : "ours";
+			break;
+		case 'o':
+			origin = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	st = store_open();
+	rc = npkd_store_cv_list(st, origin, days, time(NULL), ls_one, NULL, &e);
+	npkd_store_close(st);
+	if (rc != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
 	tool_init("cvc");
+	store_dir = getenv("NPKD_DIR");
+	if (argc >= 3 && strcmp(argv[1], "-d") == 0) {
+		store_dir = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2)
 		usage();
 	optind = 2;
+	if (strcmp(argv[1], "register") == 0)
+		return cmd_register(argc, argv);
+	if (strcmp(argv[1], "dv") == 0)
+		return cmd_dv(argc, argv);
+	if (strcmp(argv[1], "ls") == 0)
+		return cmd_ls(argc, argv);
 	if (strcmp(argv[1], "print") == 0)
 		return cmd_print(argc, argv);
 	if (strcmp(argv[1], "verify") == 0)

@@ -123,6 +123,54 @@ expect 2 "$CVC" countersign -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -o "$TMP/x.auth" "$TMP/req"
 one_line_error "not a plain request"
 
+# with the register in the store: registered foreign CVCAs, foreign DVs
+# registered or suspended, every issued certificate recorded
+export NPKD_DIR="$TMP/store"
+"$NPKD_BIN/npkd" -q init
+expect 2 "$CVC" register "$C/pp_dv.cvcert"
+one_line_error "not a CVCA certificate"
+"$(dirname "$NPKD_BIN")/host/mkder" flip "$C/pp_cvca.cvcert" "$TMP/cvca.bad" last
+expect 1 "$CVC" register "$TMP/cvca.bad"
+one_line_error "signature by PPCVCA00001 does not verify"
+expect 0 "$CVC" register "$C/pp_cvca.cvcert"
+expect 0 "$CVC" register -o own "$C/zz_cvca.cvcert"
+# an unregistered DV is refused, a registered one served, a suspended not
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/r1.cvcert" "$TMP/req"
+one_line_error "DV PPDVIS is not registered"
+expect 0 "$CVC" dv add PPDVIS
+expect 0 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/r1.cvcert" "$TMP/req"
+# the same request again: refused, nothing written
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/r2.cvcert" "$TMP/req"
+one_line_error "sequence number 00002 not after 00002"
+[ ! -e "$TMP/r2.cvcert" ] || fail "a second certificate for one request"
+# a successive request: the DV's new key, outer signature by its current
+# certificate from us
+expect 0 "$CVC" keygen -o "$TMP/dv2.pk8"
+expect 0 "$CVC" req -k "$TMP/dv2.pk8" -p "$C/zz_cvca.cvcert" -r PPDVIS00003 \
+    -a ZZCVCA00001 -K "$TMP/dv.pk8" -O "$TMP/r1.cvcert" -d "$C/zz_cvca.cvcert" \
+    -o "$TMP/req.succ"
+expect 0 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/r3.cvcert" "$TMP/req.succ"
+expect 0 "$CVC" dv suspend PPDVIS
+expect 0 "$CVC" req -k "$TMP/dv2.pk8" -p "$C/zz_cvca.cvcert" -r PPDVIS00004 \
+    -a ZZCVCA00001 -K "$TMP/dv.pk8" -O "$TMP/r1.cvcert" -d "$C/zz_cvca.cvcert" \
+    -o "$TMP/req.susp"
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/r4.cvcert" "$TMP/req.susp"
+one_line_error "DV PPDVIS is suspended"
+expect 0 "$CVC" ls -o issued
+[ "$(grep -c '^issued' "$TMP/out")" -eq 2 ] || fail "two certificates issued"
+# our DV's certificate from PP, and the cron job that asks for renewal
+expect 0 "$CVC" register -o ours "$TMP/ours.cvcert"
+expect 0 "$CVC" ls --expiring 100
+grep -q "^ours *ZZDVIS00001" "$TMP/out" || fail "ls --expiring: our DV certificate"
+expect 0 "$CVC" ls --expiring 10
+[ ! -s "$TMP/out" ] || fail "ls --expiring 10 lists a 90-day certificate"
+unset NPKD_DIR
+
 # CVCA rollover: a link certificate (old key signs the new), the new
 # self-signed CVCA, and a DV issued under the new key that chains through
 # the link to the old CVCA; OpenPACE verifies the link and the DV
