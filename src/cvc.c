@@ -501,6 +501,14 @@ npkd_cvc_parse(const uint8_t *der, size_t len, int as_request,
 
 int npkd_cvc_kind(const struct npkd_cvc *c) { return c->kind; }
 const char *npkd_cvc_chat_oid(const struct npkd_cvc *c) { return c->has_chat ? c->chat_oid : NULL; }
+
+/* The public point (EC) or modulus (RSA) of c. */
+const uint8_t *
+npkd_cvc_pubkey(const struct npkd_cvc *c, size_t *len)
+{
+	*len = c->q.len;
+	return c->q.v;
+}
 const char *npkd_cvc_car(const struct npkd_cvc *c) { return c->has_car ? c->car : NULL; }
 const char *npkd_cvc_chr(const struct npkd_cvc *c) { return c->chr; }
 const char *npkd_cvc_outer_car(const struct npkd_cvc *c) { return c->kind == NPKD_CVC_AUTH_REQUEST ? c->outer_car : NULL; }

@@ -552,6 +552,7 @@ int	 npkd_cvc_issue(const struct npkd_cvc_tmpl *, const struct npkd_cvc *,
 	    const struct npkd_cvc *, struct npkd_key *, struct npkd_buf *,
 	    struct npkd_err *);
 const char *npkd_cvc_chat_oid(const struct npkd_cvc *);
+const uint8_t *npkd_cvc_pubkey(const struct npkd_cvc *, size_t *);
 struct npkd_cvc_req_opts {
 	const char		*chr;
 	const char		*car;		/* NULL: none */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common.h"
 
@@ -220,3 +221,40 @@ write_output(const char *path, const struct npkd_buf *b)
 	}
 	return EXIT_OK;
 }
+
+/* First line of a file, for PINs (batch mode: secrets come from files). */
+char *
+read_pin(const char *path)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	char		*pin;
+	size_t		 n;
+
+	if (npkd_file_read(path, 4096, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return NULL;
+	}
+	for (n = 0; n < b.len && b.data[n] != '\n' && b.data[n] != '\r'; n++)
+		;
+	pin = strndup((char *)b.data, n);
+	memset(b.data, 0, b.len);
+	npkd_buf_free(&b);
+	return pin;
+}
+
+int
+parse_hash(const char *s)
+{
+	static const struct { const char *n; int h; } t[] = {
+		{ "sha1", NPKD_HASH_SHA1 }, { "sha224", NPKD_HASH_SHA224 },
+		{ "sha256", NPKD_HASH_SHA256 }, { "sha384", NPKD_HASH_SHA384 },
+		{ "sha512", NPKD_HASH_SHA512 } };
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcasecmp(s, t[i].n) == 0)
+			return t[i].h;
+	return NPKD_HASH_NONE;
+}
+

@@ -38,5 +38,8 @@ void	 print_findings(FILE *, const char *, const struct npkd_findings *,
 int	 load_certs(const char *, struct npkd_cert ***, size_t *);
 int	 add_certs(const char *, struct npkd_cert ***, size_t *);
 int	 write_output(const char *, const struct npkd_buf *);
+/* First line of a file (PINs come from files in batch mode). */
+char	*read_pin(const char *);
+int	 parse_hash(const char *);
 
 #endif /* NPKD_TOOLS_COMMON_H */

@@ -25,6 +25,7 @@ usage(void)
 	    "           -r chr -o out\n"
 	    "       cvc keygen [-f] [-a curve|rsa:bits] -o key.pk8\n"
 	    "       cvc countersign [-d cvca] -k key -s cvca.cvcert -o out request\n"
+	    "       cvc [-P pinfile] issue|link|countersign ...: keys may be pkcs11: URIs\n"
 	    "       cvc [-d dir] register [-o registered|own|ours] cert ...\n"
 	    "       cvc [-d dir] dv add|suspend|resume holder\n"
 	    "       cvc [-d dir] ls [-e days] [-o origin]\n");
@@ -288,13 +289,15 @@ cmd_verify(int argc, char *argv[])
 	return ex;
 }
 
+static char *pin;	/* -P: the token PIN, for pkcs11: keys */
+
 static struct npkd_key *
 key_load(const char *path)
 {
 	struct npkd_key	*k;
 	struct npkd_err	 e;
 
-	if (npkd_key_load(path, NULL, &k, &e) != NPKD_OK) {
+	if (npkd_key_load(path, pin, &k, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		return NULL;
 	}
@@ -591,6 +594,25 @@ cmd_issue(int argc, char *argv[])
 			    npkd_cvc_chr(req) + hl - 5, lastseq, holder);
 			ex = EXIT_NO;
 			goto out;
+		}
+		/* TR-03139: a new key for every certificate */
+		{
+			const uint8_t *rk, *ik;
+			size_t rl, il, j;
+
+			rk = npkd_cvc_pubkey(req, &rl);
+			for (j = 0; j < np; j++) {
+				ik = npkd_cvc_pubkey(pool[j], &il);
+				if (il == rl && memcmp(ik, rk, rl) == 0) {
+					warnmsg(display_name(argv[optind]),
+					    "failure_request_not_accepted: the "
+					    "key of %s is already certified "
+					    "(%s)", npkd_cvc_chr(req),
+					    npkd_cvc_chr(pool[j]));
+					ex = EXIT_NO;
+					goto out;
+				}
+			}
 		}
 		/* a registered CVCA verifies as trust too */
 		{
@@ -1113,8 +1135,15 @@ main(int argc, char *argv[])
 {
 	tool_init("cvc");
 	store_dir = getenv("NPKD_DIR");
-	if (argc >= 3 && strcmp(argv[1], "-d") == 0) {
-		store_dir = argv[2];
+	/* global options before the command: -d DIR, -P PINFILE */
+	while (argc >= 3 && argv[1][0] == '-' && argv[1][2] == '\0') {
+		if (strcmp(argv[1], "-d") == 0)
+			store_dir = argv[2];
+		else if (strcmp(argv[1], "-P") == 0) {
+			if ((pin = read_pin(argv[2])) == NULL)
+				return EXIT_ERR;
+		} else
+			usage();
 		argc -= 2;
 		argv += 2;
 	}

@@ -11,7 +11,5 @@ int	 cmd_check(const char *, int, char *[]);
 int	 cmd_ls(const char *, int, char *[]);
 int	 cmd_show(const char *, int, char *[]);
 int	 cmd_export(const char *, int, char *[]);
-char	*read_pin(const char *);
-int	 parse_hash(const char *);
 
 #endif /* NPKD_TOOLS_TOOLS_H */

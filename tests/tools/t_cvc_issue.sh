@@ -161,6 +161,14 @@ expect 0 "$CVC" req -k "$TMP/dv2.pk8" -p "$C/zz_cvca.cvcert" -r PPDVIS00004 \
 expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -P "$TMP/pp.policy" -o "$TMP/r4.cvcert" "$TMP/req.susp"
 one_line_error "DV PPDVIS is suspended"
+# TR-03139: a new key for every certificate
+expect 0 "$CVC" dv resume PPDVIS
+expect 0 "$CVC" req -k "$TMP/dv.pk8" -p "$C/zz_cvca.cvcert" -r PPDVIS00005 \
+    -a ZZCVCA00001 -K "$TMP/dv2.pk8" -O "$TMP/r3.cvcert" -d "$C/zz_cvca.cvcert" \
+    -o "$TMP/req.reuse"
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/pp.policy" -o "$TMP/r5.cvcert" "$TMP/req.reuse"
+one_line_error "already certified (PPDVIS00002)"
 expect 0 "$CVC" ls -o issued
 [ "$(grep -c '^issued' "$TMP/out")" -eq 2 ] || fail "two certificates issued"
 # our DV's certificate from PP, and the cron job that asks for renewal
