@@ -1173,9 +1173,9 @@ int
 npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
     struct npkd_err *e)
 {
-	struct npkd_dbuf	 pk, body, tbs, req, auth, top;
+	struct npkd_dbuf	 pk, body, tbs, req, top;
 	struct npkd_buf		 q = { NULL, 0 }, n = { NULL, 0 }, x = { NULL, 0 };
-	struct npkd_pubkey	*pub = NULL, *opub = NULL;
+	struct npkd_pubkey	*pub = NULL;
 	struct npkd_cvc		*chk = NULL;
 	const struct npkd_cvc	*a = o->params_from;
 	uint8_t			 oid[32], zero = 0;
@@ -1188,7 +1188,6 @@ npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
 	npkd_dbuf_init(&body, MAX_CVC);
 	npkd_dbuf_init(&tbs, MAX_CVC);
 	npkd_dbuf_init(&req, MAX_CVC);
-	npkd_dbuf_init(&auth, MAX_CVC);
 	npkd_dbuf_init(&top, MAX_CVC);
 	if ((rc = oid_der(a->key_oid, oid, &olen)) != NPKD_OK ||
 	    (rc = put(&pk, T_OID, oid, olen)) != NPKD_OK)
@@ -1232,34 +1231,20 @@ npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
 	    NPKD_SIG_ECDSA ? order_len(a) : 0, tbs.data, tbs.len, &req, e)) !=
 	    NPKD_OK || (rc = put(&top, T_CVCERT, req.data, req.len)) != NPKD_OK)
 		goto out;
-	if (o->outer_key != NULL) {
-		/* signed: the encoded request, then the encoded outer CAR */
-		if ((rc = npkd_dbuf_add(&auth, top.data, top.len)) != NPKD_OK ||
-		    (rc = put(&auth, T_CAR, o->outer_cert->chr,
-		    strlen(o->outer_cert->chr))) != NPKD_OK ||
-		    (rc = cvc_pub(o->outer_cert, o->outer_dp, &opub, e)) !=
-		    NPKD_OK)
-			goto out;
-		npkd_dbuf_free(&tbs);
-		if ((rc = npkd_dbuf_add(&tbs, auth.data, auth.len)) != NPKD_OK ||
-		    (rc = sign_append(o->outer_key, opub, o->outer_cert->sigkind,
-		    o->outer_cert->hash, o->outer_cert->sigkind ==
-		    NPKD_SIG_ECDSA ? order_len(o->outer_dp) : 0, auth.data,
-		    auth.len, &tbs, e)) != NPKD_OK)
-			goto out;
-		npkd_dbuf_free(&top);
-		if ((rc = put(&top, T_AUTH, tbs.data, tbs.len)) != NPKD_OK)
-			goto out;
-	}
 	if ((rc = npkd_cvc_parse(top.data, top.len, 1, &chk, e)) != NPKD_OK)
 		goto out;
+	if (o->outer_key != NULL) {
+		/* authenticated: countersigned by the outer key */
+		rc = npkd_cvc_countersign(chk, o->outer_key, o->outer_cert,
+		    o->outer_dp, out, e);
+		goto out;
+	}
 	out->data = top.data;
 	out->len = top.len;
 	top.data = NULL;
  out:
 	npkd_cvc_free(chk);
 	npkd_pubkey_free(pub);
-	npkd_pubkey_free(opub);
 	npkd_buf_free(&q);
 	npkd_buf_free(&n);
 	npkd_buf_free(&x);
@@ -1267,7 +1252,6 @@ npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
 	npkd_dbuf_free(&body);
 	npkd_dbuf_free(&tbs);
 	npkd_dbuf_free(&req);
-	npkd_dbuf_free(&auth);
 	npkd_dbuf_free(&top);
 	return rc;
 }

@@ -96,6 +96,23 @@ collect_one(void *arg, const uint8_t *der, size_t len, const char *origin)
 	return 0;
 }
 
+/* A request file: its bytes (kept for its hash) and the parsed request. */
+static int
+load_request(const char *path, struct npkd_buf *b, struct npkd_cvc **req)
+{
+	struct npkd_err e;
+
+	if (npkd_file_read(path, 1 << 20, b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	if (npkd_cvc_parse(b->data, b->len, 1, req, &e) != NPKD_OK) {
+		warnmsg(display_name(path), "failure_request_syntax: %s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
 static void
 day(time_t t, char *out)
 {
@@ -540,15 +557,8 @@ cmd_issue(int argc, char *argv[])
 		usage();
 	if (policy_load(polf, &pol) != EXIT_OK)
 		goto out;
-	if (npkd_file_read(argv[optind], 1 << 20, &b, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
+	if (load_request(argv[optind], &b, &req) != EXIT_OK)
 		goto out;
-	}
-	if (npkd_cvc_parse(b.data, b.len, 1, &req, &e) != NPKD_OK) {
-		warnmsg(display_name(argv[optind]), "failure_request_syntax: %s",
-		    e.msg);
-		goto out;
-	}
 	/* our CVCA is trusted too (after the others, not freed with them) */
 	{
 		struct npkd_cvc **nv = reallocarray(trust, nt + 1, sizeof(*nv));
@@ -906,15 +916,8 @@ cmd_countersign(int argc, char *argv[])
 	}
 	if (keyf == NULL || outf == NULL || ca == NULL || optind + 1 != argc)
 		usage();
-	if (npkd_file_read(argv[optind], 1 << 20, &b, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
+	if (load_request(argv[optind], &b, &req) != EXIT_OK)
 		goto out;
-	}
-	if (npkd_cvc_parse(b.data, b.len, 1, &req, &e) != NPKD_OK) {
-		warnmsg(display_name(argv[optind]), "failure_request_syntax: %s",
-		    e.msg);
-		goto out;
-	}
 	if (npkd_cvc_kind(req) != NPKD_CVC_REQUEST) {
 		warnmsg(display_name(argv[optind]), "not a plain request: "
 		    "nothing to countersign");
