@@ -76,6 +76,24 @@ cc --role=dv_foreign --chr=RPDVIS00001 --issued=250101 --expires=291231 \
     --sign-as=rp_cvca.cvcert --sign-with=rp_cvca.pk8 --scheme=RSA_PSS_SHA_256 \
     --read-finger --out-cert=rp_dv.cvcert --out-key=rp_dv.pk8
 
+# every other id-TA algorithm, as self-signed CVCAs
+i=1
+for a in ECDSA_SHA_1:prime256v1 ECDSA_SHA_224:brainpoolP224r1 \
+    ECDSA_SHA_512:brainpoolP512r1 ECDSA_SHA_384:secp384r1 \
+    RSA_v1_5_SHA_1:rsa RSA_v1_5_SHA_512:rsa RSA_PSS_SHA_1:rsa \
+    RSA_PSS_SHA_512:rsa; do
+	scheme=${a%%:*} curve=${a#*:}
+	if [ "$curve" = rsa ]; then
+		rsakey 2048 alg$i.pk8
+	else
+		eckey "$curve" alg$i.pk8
+	fi
+	cc --role=cvca --type=is --chr=A${i}CVCA00001 --issued=250101 \
+	    --expires=301231 --sign-with=alg$i.pk8 --scheme=$scheme \
+	    --read-finger --out-cert=alg_$scheme.cvcert
+	i=$((i + 1))
+done
+
 # for cvc-print --cvc-dir: certificates named by CHR
 for f in *.cvcert; do
 	chr=$(cvc-print --cvc "$f" 2>/dev/null | sed -n 's/^  CHR: //p')

@@ -17,7 +17,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: cvc print [-j] file ...\n"
 	    "       cvc verify [-D YYYY-MM-DD] [-c cert ...] -T cvca ... file ...\n"
-	    "       cvc req [-a car] [-K outer-key -O outer-cert [-d cvca]] -k key -p params.cvcert\n"
+	    "       cvc req [create] [-a car] [-K outer-key -O outer-cert [-d cvca]] -k key\n"
+	    "           -p params.cvcert\n"
 	    "           -r chr -o out\n"
 	    "       cvc issue [-N] [-c cert ...] [-n days] [-R role] [-r rights] [-T cvca ...]\n"
 	    "           -k key -P policy -s cvca.cvcert -o out request\n"
@@ -171,10 +172,15 @@ print_one(const char *name, const struct npkd_cvc *c, int json)
 	printf("  CAR:            %s\n", npkd_cvc_car(c) ? npkd_cvc_car(c) :
 	    "(none)");
 	printf("  CHR:            %s\n", npkd_cvc_chr(c));
-	if (k == NPKD_CVC_AUTH_REQUEST)
-		printf("  outer CAR:      %s\n", npkd_cvc_outer_car(c));
 	printf("  public key:     %s%s\n", npkd_cvc_sigalg_name(c),
 	    npkd_cvc_has_domain_params(c) ? ", with domain parameters" : "");
+	if (k != NPKD_CVC_CERT)
+		printf("  inner signature: by the key above (proof of "
+		    "possession)\n");
+	if (k == NPKD_CVC_AUTH_REQUEST)
+		printf("  outer CAR:      %s\n  outer signature: by %s, over "
+		    "the request and the outer CAR\n", npkd_cvc_outer_car(c),
+		    npkd_cvc_outer_car(c));
 	if (k == NPKD_CVC_CERT) {
 		printf("  role:           %s\n", npkd_cvc_role_name(role));
 		printf("  terminal type:  %s\n", npkd_cvc_terminal_type(c));
@@ -192,7 +198,12 @@ cmd_print(int argc, char *argv[])
 	struct npkd_cvc	*c;
 	int		 ch, json = 0, i, ex = EXIT_OK;
 
-	while ((ch = getopt(argc, argv, "j")) != -1) {
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
 		if (ch == 'j')
 			json = 1;
 		else
@@ -248,7 +259,12 @@ cmd_verify(int argc, char *argv[])
 	time_t		  at = time(NULL);
 	int		  ch, i, rc, ex = EXIT_OK;
 
-	while ((ch = getopt(argc, argv, "c:D:T:")) != -1) {
+	static const struct option lo[] = {
+		{ "date", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:D:T:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			if (add(&pool, &np, optarg) != EXIT_OK)
@@ -513,7 +529,14 @@ cmd_issue(int argc, char *argv[])
 	int			  ch, ex = EXIT_ERR, narrow = 0, role;
 	char			  alg[64];
 
-	while ((ch = getopt(argc, argv, "c:k:n:No:P:r:R:s:T:")) != -1) {
+	static const struct option lo[] = {
+		{ "narrow", no_argument, NULL, 'N' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:k:n:No:P:r:R:s:T:", lo, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			if (add(&pool, &np, optarg) != EXIT_OK)
@@ -1163,8 +1186,12 @@ main(int argc, char *argv[])
 		return cmd_print(argc, argv);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc, argv);
-	if (strcmp(argv[1], "req") == 0)
+	if (strcmp(argv[1], "req") == 0) {
+		/* "cvc req create ..." and "cvc req ..." */
+		if (argc > 2 && strcmp(argv[2], "create") == 0)
+			optind = 3;
 		return cmd_req(argc, argv);
+	}
 	if (strcmp(argv[1], "issue") == 0)
 		return cmd_issue(argc, argv);
 	if (strcmp(argv[1], "link") == 0)

@@ -50,6 +50,23 @@ done <<LIST
 2 trailing.cvcert trailing
 2 truncated.cvcert truncated
 LIST
+# every other id-TA algorithm: self-signed CVCAs by cvc-create
+n=0
+for f in "$C"/alg_*.cvcert; do
+	expect 0 "$CVC" verify -T "$f" "$f"
+	n=$((n + 1))
+done
+[ $n -eq 8 ] || fail "8 more algorithms, $n found"
+expect 0 "$CVC" print --json "$C"/alg_*.cvcert
+for a in ecdsa-sha-1 ecdsa-sha-224 ecdsa-sha-384 ecdsa-sha-512 rsa-v1_5-sha-1 \
+    rsa-v1_5-sha-512 rsa-pss-sha-1 rsa-pss-sha-512; do
+	grep -q "\"algorithm\":\"$a\"" "$TMP/out" || fail "algorithm $a"
+done
+# a flipped signature fails for each of them
+for f in "$C"/alg_*.cvcert; do
+	"$(dirname "$NPKD_BIN")/host/mkder" flip "$f" "$TMP/flip" last
+	expect 1 "$CVC" verify -T "$f" "$TMP/flip"
+done
 expect 2 "$CVC" print "$C/zz_cvca.pk8"
 expect 2 "$CVC" verify "$C/yy_dv.cvcert"
 exit 0
