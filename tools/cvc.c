@@ -426,9 +426,7 @@ policy_load(const char *path, struct policy *p)
 	size_t		 i;
 
 	memset(p, 0, sizeof(*p));
-	/* TR-03139 limits for DV certificates by default */
-	p->min_days = 14;
-	p->max_days = 90;
+	/* 0: the TR-03139 limits of the role (see role_limits) */
 	snprintf(p->roles, sizeof(p->roles), "dv_foreign");
 	if (npkd_file_read(path, 65536, &b, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
@@ -474,11 +472,23 @@ policy_load(const char *path, struct policy *p)
 		}
 	}
 	npkd_buf_free(&b);
-	if (p->min_days < 1 || p->max_days < p->min_days) {
+	if (p->min_days < 0 || p->max_days < 0 || (p->max_days > 0 &&
+	    p->max_days < p->min_days)) {
 		warnmsg(path, "min_days and max_days make no range");
 		return EXIT_ERR;
 	}
 	return EXIT_OK;
+}
+
+/* TR-03139 validity limits: DV 2 weeks to 3 months, terminal 1 day to 1
+ * month; a policy may set its own. */
+static void
+role_limits(int role, struct policy *p)
+{
+	if (p->min_days == 0)
+		p->min_days = role == NPKD_CVC_TERMINAL ? 1 : 14;
+	if (p->max_days == 0)
+		p->max_days = role == NPKD_CVC_TERMINAL ? 31 : 90;
 }
 
 static int
@@ -711,6 +721,7 @@ cmd_issue(int argc, char *argv[])
 			}
 			want[i] &= allow[i];
 		}
+	role_limits(role, &pol);
 	if (days == 0)
 		days = pol.max_days;
 	if (days > pol.max_days || days < pol.min_days) {

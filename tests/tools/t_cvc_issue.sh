@@ -69,6 +69,20 @@ grep -q '"rights":\["read DG3 (fingerprint)"\]' "$TMP/out" || fail "narrowed rig
 expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -n 120 -o "$TMP/x.cvcert" "$TMP/req"
 one_line_error "120 days outside 14 to 90"
+# a terminal, where the policy allows one: 1 day to 1 month (TR-03139)
+sed 's/^roles = dv_foreign$/roles = dv_foreign, terminal/; /max_days/d' \
+    "$TMP/pp.policy" > "$TMP/term.policy"
+expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/term.policy" -T "$C/pp_cvca.cvcert" -R terminal -n 60 \
+    -o "$TMP/x.cvcert" "$TMP/req"
+one_line_error "60 days outside 1 to 31"
+expect 0 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
+    -P "$TMP/term.policy" -T "$C/pp_cvca.cvcert" -R terminal \
+    -o "$TMP/term.cvcert" "$TMP/req"
+expect 0 "$CVC" print -j "$TMP/term.cvcert"
+grep -q '"role":"terminal"' "$TMP/out" || fail "terminal role"
+exp=$(sed 's/.*"expiry":"\([0-9-]*\)".*/\1/' "$TMP/out")
+[ "$exp" = "$(date -u -d '+30 days' +%Y-%m-%d)" ] || fail "terminal: 31 days"
 expect 1 "$CVC" issue -k "$C/zz_cvca.pk8" -s "$C/zz_cvca.cvcert" \
     -P "$TMP/pp.policy" -T "$C/pp_cvca.cvcert" -R dv_domestic -o "$TMP/x.cvcert" \
     "$TMP/req"
