@@ -10,7 +10,7 @@ VARIANT	?= release
 B	 = build/$(VARIANT)
 GEN	 = $(B)/gen
 
-PKGS	 = gnutls libtasn1 libgcrypt sqlite3
+PKGS	 = gnutls libtasn1 libgcrypt sqlite3 libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
@@ -43,7 +43,7 @@ endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c
+	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o
 LIB	 = $(B)/libnpkd.a
 
@@ -55,7 +55,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc
+FUZZERS	 = der cms ml ldif cvc pkg
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -187,7 +187,7 @@ install: $(TOOL_BINS)
 
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
-	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libcunit1-dev \
+	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
 	openpace
 deps:

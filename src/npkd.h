@@ -594,6 +594,28 @@ int	 npkd_store_dv_set(struct npkd_store *, const char *, const char *,
 int	 npkd_store_dv_status(struct npkd_store *, const char *, char *,
 	    size_t, struct npkd_err *);
 
+/*
+ * Message packages for the air gap: a pax tar with MANIFEST and
+ * MANIFEST.p7s (detached CMS over MANIFEST by the packing side).
+ */
+#define NPKD_PKG_NAME		128
+#define NPKD_PKG_MAX_MEMBERS	10000
+#define NPKD_PKG_MAX_MEMBER	(8UL << 20)
+struct npkd_pkg_member {
+	char		 name[NPKD_PKG_NAME];
+	char		 kind[32];	/* message kind */
+	char		 peer[8];	/* country of the other SPOC */
+	char		 msgid[128];
+	struct npkd_buf	 data;
+	uint8_t		 sha256[32];
+};
+int	 npkd_pkg_write(const struct npkd_pkg_member *, size_t,
+	    const struct npkd_cert *, struct npkd_key *, struct npkd_buf *,
+	    struct npkd_err *);
+int	 npkd_pkg_read(const uint8_t *, size_t, const struct npkd_cert *const *,
+	    size_t, struct npkd_pkg_member **, size_t *, struct npkd_err *);
+void	 npkd_pkg_free(struct npkd_pkg_member *, size_t);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

@@ -17,6 +17,7 @@ static CU_SuiteInfo suites[] = {
 	{ "master and deviation lists", NULL, NULL, NULL, NULL, t_ml },
 	{ "LDIF reader", NULL, NULL, NULL, NULL, t_ldif },
 	{ "CV certificates", NULL, NULL, NULL, NULL, t_cvc },
+	{ "message packages", NULL, NULL, NULL, NULL, t_pkg },
 	CU_SUITE_INFO_NULL
 };
 

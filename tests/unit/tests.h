@@ -16,6 +16,7 @@ extern CU_TestInfo t_cms[];
 extern CU_TestInfo t_ml[];
 extern CU_TestInfo t_ldif[];
 extern CU_TestInfo t_cvc[];
+extern CU_TestInfo t_pkg[];
 
 /* Path of a generated fixture (NPKD_TESTDATA), in a static buffer. */
 const char	*td(const char *);
