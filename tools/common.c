@@ -243,6 +243,16 @@ read_pin(const char *path)
 	return pin;
 }
 
+/* Forget a PIN from read_pin: overwrite, then free. */
+void
+free_pin(char *pin)
+{
+	if (pin == NULL)
+		return;
+	memset(pin, 0, strlen(pin));
+	free(pin);
+}
+
 int
 parse_hash(const char *s)
 {
@@ -258,3 +268,82 @@ parse_hash(const char *s)
 	return NPKD_HASH_NONE;
 }
 
+
+struct npkd_store *
+open_store(const char *dir, int create)
+{
+	struct npkd_store	*s;
+	struct npkd_err		 e;
+
+	if (dir == NULL) {
+		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
+		exit(EXIT_ERR);
+	}
+	if (npkd_store_open(dir, create ? NPKD_STORE_CREATE : 0, &s, &e) !=
+	    NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		exit(EXIT_ERR);
+	}
+	return s;
+}
+
+void
+signer_init(struct signer_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->o.sid_ski = 1;
+}
+
+int
+signer_opt(struct signer_args *a, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'c':
+		a->certf = arg;
+		return 1;
+	case 'H':
+		if ((a->o.hash = parse_hash(arg)) == NPKD_HASH_NONE) {
+			warnmsg(NULL, "unknown hash: %s", arg);
+			return -1;
+		}
+		return 1;
+	case 'i':
+		a->o.sid_ski = 0;
+		return 1;
+	case 'k':
+		a->keyf = arg;
+		return 1;
+	case 'p':
+		a->o.pss = 1;
+		return 1;
+	case 'P':
+		free_pin(a->pin);
+		if ((a->pin = read_pin(arg)) == NULL)
+			return -1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+signer_load(const struct signer_args *a, struct npkd_cert ***certs,
+    size_t *ncerts, struct npkd_key **key)
+{
+	struct npkd_err	 e;
+
+	if (load_certs(a->certf, certs, ncerts) != NPKD_OK)
+		return EXIT_ERR;
+	if (npkd_key_load(a->keyf, a->pin, key, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
+void
+signer_clear(struct signer_args *a)
+{
+	free_pin(a->pin);
+	a->pin = NULL;
+}

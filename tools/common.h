@@ -40,6 +40,28 @@ int	 add_certs(const char *, struct npkd_cert ***, size_t *);
 int	 write_output(const char *, const struct npkd_buf *);
 /* First line of a file (PINs come from files in batch mode). */
 char	*read_pin(const char *);
+void	 free_pin(char *);
 int	 parse_hash(const char *);
+
+/* Open the store in dir (NULL: none was given); on failure say why, exit 2. */
+struct npkd_store *open_store(const char *, int);
+
+/*
+ * The CMS signer options of "ml sign" and "export ml":
+ * -c cert -H hash -i -k key -p -P pinfile.
+ */
+#define SIGNER_OPTS	"c:H:ik:pP:"
+struct signer_args {
+	struct npkd_cms_sign_opts	 o;
+	const char			*certf, *keyf;
+	char				*pin;
+};
+void	 signer_init(struct signer_args *);
+/* 1: taken; 0: not a signer option; -1: bad value (already reported). */
+int	 signer_opt(struct signer_args *, int, const char *);
+/* Load the signer certificate(s) and the key; EXIT_OK or EXIT_ERR. */
+int	 signer_load(const struct signer_args *, struct npkd_cert ***,
+	    size_t *, struct npkd_key **);
+void	 signer_clear(struct signer_args *);
 
 #endif /* NPKD_TOOLS_COMMON_H */

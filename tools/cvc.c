@@ -54,23 +54,6 @@ load(const char *path)
 
 static const char *store_dir;	/* -d DIR or NPKD_DIR: the CVCA's register */
 
-static struct npkd_store *
-store_open(void)
-{
-	struct npkd_store	*st;
-	struct npkd_err		 e;
-
-	if (store_dir == NULL) {
-		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
-		exit(EXIT_ERR);
-	}
-	if (npkd_store_open(store_dir, 0, &st, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		exit(EXIT_ERR);
-	}
-	return st;
-}
-
 struct collect {
 	struct npkd_cvc	***v;
 	size_t		  *n;
@@ -611,7 +594,7 @@ cmd_issue(int argc, char *argv[])
 		char		holder[17], status[16];
 		size_t		hl = strlen(npkd_cvc_chr(req));
 
-		st = store_open();
+		st = open_store(store_dir, 0);
 		col.now = now;
 		col.v = &pool;
 		col.n = &np;
@@ -1040,7 +1023,7 @@ cmd_register(int argc, char *argv[])
 	if (optind >= argc || (strcmp(origin, "registered") != 0 &&
 	    strcmp(origin, "own") != 0 && strcmp(origin, "ours") != 0))
 		usage();
-	st = store_open();
+	st = open_store(store_dir, 0);
 	for (i = optind; i < argc; i++) {
 		if ((c = load(argv[i])) == NULL) {
 			ex = worst(ex, EXIT_ERR);
@@ -1103,7 +1086,7 @@ cmd_dv(int argc, char *argv[])
 		status = "suspended";
 	else
 		usage();
-	st = store_open();
+	st = open_store(store_dir, 0);
 	if (npkd_store_dv_set(st, argv[3], status, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		npkd_store_close(st);
@@ -1157,7 +1140,7 @@ cmd_ls(int argc, char *argv[])
 			usage();
 		}
 	}
-	st = store_open();
+	st = open_store(store_dir, 0);
 	rc = npkd_store_cv_list(st, origin, days, time(NULL), ls_one, NULL, &e);
 	npkd_store_close(st);
 	if (rc != NPKD_OK) {

@@ -23,23 +23,6 @@ export_usage(void)
 	exit(EXIT_ERR);
 }
 
-static struct npkd_store *
-store(const char *dir)
-{
-	struct npkd_store	*s;
-	struct npkd_err		 e;
-
-	if (dir == NULL) {
-		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
-		exit(EXIT_ERR);
-	}
-	if (npkd_store_open(dir, 0, &s, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		exit(EXIT_ERR);
-	}
-	return s;
-}
-
 int
 cmd_export(const char *dir, int argc, char *argv[])
 {
@@ -50,16 +33,14 @@ cmd_export(const char *dir, int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct npkd_export_stats	 st;
-	struct npkd_cms_sign_opts	 o;
+	struct signer_args		 sa;
 	struct npkd_store		*s = NULL;
 	struct npkd_cert		**signer = NULL;
 	struct npkd_key			*key = NULL;
 	struct npkd_buf			 out = { NULL, 0 };
 	struct npkd_err			 e;
 	struct stat			 sb;
-	const char			*what, *outf = NULL, *certf = NULL;
-	const char			*keyf = NULL;
-	char				*pin = NULL;
+	const char			*what, *outf = NULL;
 	size_t				 nsigner = 0, n;
 	int				 ch, all = 0, rc = NPKD_OK;
 	int				 written = 1;
@@ -69,37 +50,24 @@ cmd_export(const char *dir, int argc, char *argv[])
 	what = argv[1];
 	argc--;
 	argv++;
-	memset(&o, 0, sizeof(o));
-	o.sid_ski = 1;
+	signer_init(&sa);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "ac:H:ik:o:pP:", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
+	while ((ch = getopt_long(argc, argv, "a" SIGNER_OPTS "o:", lo,
+	    NULL)) != -1) {
+		if (ch == 'a') {
 			all = 1;
-			break;
-		case 'c':
-			certf = optarg;
-			break;
-		case 'H':
-			if ((o.hash = parse_hash(optarg)) == 0)
-				export_usage();
-			break;
-		case 'i':
-			o.sid_ski = 0;
-			break;
-		case 'k':
-			keyf = optarg;
-			break;
-		case 'o':
+			continue;
+		}
+		if (ch == 'o') {
 			outf = optarg;
-			break;
-		case 'p':
-			o.pss = 1;
-			break;
-		case 'P':
-			if ((pin = read_pin(optarg)) == NULL)
-				return EXIT_ERR;
-			break;
+			continue;
+		}
+		switch (signer_opt(&sa, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			signer_clear(&sa);
+			return EXIT_ERR;
 		default:
 			export_usage();
 		}
@@ -113,23 +81,23 @@ cmd_export(const char *dir, int argc, char *argv[])
 			warnmsg(outf, "%s", strerror(errno));
 			return EXIT_ERR;
 		}
-		s = store(dir);
+		s = open_store(dir, 0);
 		rc = npkd_store_export_pem(s, outf, all, &st, &e);
 	} else if (strcmp(what, "ldif") == 0) {
-		s = store(dir);
+		s = open_store(dir, 0);
 		rc = npkd_store_export_ldif(s, outf ? outf : "-", all, &st, &e);
 	} else if (strcmp(what, "ml") == 0) {
-		if (certf == NULL || keyf == NULL || outf == NULL || all)
+		if (sa.certf == NULL || sa.keyf == NULL || outf == NULL || all)
 			export_usage();
-		if (load_certs(certf, &signer, &nsigner) != NPKD_OK)
-			return EXIT_ERR;
-		if (npkd_key_load(keyf, pin, &key, &e) != NPKD_OK) {
-			warnmsg(NULL, "%s", e.msg);
+		if (signer_load(&sa, &signer, &nsigner, &key) != EXIT_OK) {
+			signer_clear(&sa);
+			npkd_key_free(key);
 			npkd_certs_free(signer, nsigner);
 			return EXIT_ERR;
 		}
-		s = store(dir);
-		rc = npkd_store_export_ml(s, signer[0], key, &o, &out, &n, &e);
+		s = open_store(dir, 0);
+		rc = npkd_store_export_ml(s, signer[0], key, &sa.o, &out, &n,
+		    &e);
 		if (rc == NPKD_OK && write_output(outf, &out) != EXIT_OK)
 			written = 0;
 		st.files = rc == NPKD_OK && written;
@@ -140,10 +108,7 @@ cmd_export(const char *dir, int argc, char *argv[])
 	npkd_key_free(key);
 	npkd_certs_free(signer, nsigner);
 	npkd_buf_free(&out);
-	if (pin != NULL) {
-		memset(pin, 0, strlen(pin));
-		free(pin);
-	}
+	signer_clear(&sa);
 	if (rc != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		return EXIT_ERR;

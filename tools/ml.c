@@ -335,73 +335,48 @@ ml_extract(int argc, char *argv[])
 static int
 ml_sign(int argc, char *argv[])
 {
-	struct npkd_cms_sign_opts	 o;
+	struct signer_args		 sa;
 	struct npkd_cert		**signer = NULL, **all = NULL;
 	struct npkd_key			*key = NULL;
 	struct npkd_buf			 content = { NULL, 0 }, out = { NULL, 0 };
 	struct npkd_err			 e;
-	const char			*certf = NULL, *keyf = NULL, *outf = NULL;
-	char				*pin = NULL;
+	const char			*outf = NULL;
 	size_t				 nsigner = 0, nall = 0;
 	int				 ch, i, ex = EXIT_ERR;
 
-	memset(&o, 0, sizeof(o));
-	o.sid_ski = 1;
-	while ((ch = getopt(argc, argv, "c:H:ik:o:pP:")) != -1) {
-		switch (ch) {
-		case 'c':
-			certf = optarg;
-			break;
-		case 'H':
-			if ((o.hash = parse_hash(optarg)) == NPKD_HASH_NONE) {
-				warnmsg(NULL, "unknown hash: %s", optarg);
-				return EXIT_ERR;
-			}
-			break;
-		case 'i':
-			o.sid_ski = 0;
-			break;
-		case 'k':
-			keyf = optarg;
-			break;
-		case 'o':
+	signer_init(&sa);
+	while ((ch = getopt(argc, argv, SIGNER_OPTS "o:")) != -1) {
+		if (ch == 'o') {
 			outf = optarg;
-			break;
-		case 'p':
-			o.pss = 1;
-			break;
-		case 'P':
-			if ((pin = read_pin(optarg)) == NULL)
-				return EXIT_ERR;
-			break;
+			continue;
+		}
+		switch (signer_opt(&sa, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			goto out;
 		default:
 			ml_usage();
 		}
 	}
-	if (certf == NULL || keyf == NULL || outf == NULL || optind >= argc)
+	if (sa.certf == NULL || sa.keyf == NULL || outf == NULL ||
+	    optind >= argc)
 		ml_usage();
-	if (load_certs(certf, &signer, &nsigner) != NPKD_OK)
+	if (signer_load(&sa, &signer, &nsigner, &key) != EXIT_OK)
 		goto out;
 	for (i = optind; i < argc; i++)
 		if (add_certs(argv[i], &all, &nall) != EXIT_OK)
 			goto out;
-	if (npkd_key_load(keyf, pin, &key, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		goto out;
-	}
 	if (npkd_ml_build((const struct npkd_cert *const *)all, nall, &content,
 	    &e) != NPKD_OK ||
 	    npkd_cms_sign(NPKD_OID_ML_CONTENT, content.data, content.len,
-	    signer[0], key, &o, &out, &e) != NPKD_OK) {
+	    signer[0], key, &sa.o, &out, &e) != NPKD_OK) {
 		warnmsg(display_name(outf), "%s", e.msg);
 		goto out;
 	}
 	ex = write_output(outf, &out);
  out:
-	if (pin != NULL) {
-		memset(pin, 0, strlen(pin));
-		free(pin);
-	}
+	signer_clear(&sa);
 	npkd_key_free(key);
 	npkd_certs_free(signer, nsigner);
 	npkd_certs_free(all, nall);

@@ -11,24 +11,6 @@
 #include "common.h"
 #include "tools.h"
 
-static struct npkd_store *
-open_store(const char *dir, int create)
-{
-	struct npkd_store	*s;
-	struct npkd_err		 e;
-
-	if (dir == NULL) {
-		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
-		exit(EXIT_ERR);
-	}
-	if (npkd_store_open(dir, create ? NPKD_STORE_CREATE : 0, &s, &e) !=
-	    NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		exit(EXIT_ERR);
-	}
-	return s;
-}
-
 int
 cmd_init(const char *dir, int argc, char *argv[])
 {
