@@ -621,6 +621,21 @@ rsa_key(struct npkd_pubkey *k, const uint8_t *p, size_t len,
 }
 
 /*
+ * EC keys on a curve GnuTLS knows go to GnuTLS/nettle (faster); brainpool
+ * and unnamed explicit curves go to libgcrypt.
+ */
+static int
+ec_load(struct npkd_pubkey *k, struct npkd_err *e)
+{
+	if (k->curve != NULL && k->curve->gnutls_id != 0) {
+		k->ec_be = &npkd_be_gnutls;
+		return npkd_be_gnutls_load(k, e);
+	}
+	k->ec_be = &npkd_be_gcrypt;
+	return npkd_be_gcrypt_load(k, e);
+}
+
+/*
  * Parse a DER SubjectPublicKeyInfo into a key ready for verification:
  * RSA, RSASSA-PSS, or EC with a named or explicit curve.
  */
@@ -698,14 +713,7 @@ npkd_pubkey_parse(const uint8_t *der, size_t len, struct npkd_pubkey **out,
 		}
 		k->q = bits;
 		bits.data = NULL;
-		if (k->curve != NULL && k->curve->gnutls_id != 0) {
-			k->ec_be = &npkd_be_gnutls;
-			rc = npkd_be_gnutls_load(k, e);
-		} else {
-			k->ec_be = &npkd_be_gcrypt;
-			rc = npkd_be_gcrypt_load(k, e);
-		}
-		if (rc != NPKD_OK)
+		if ((rc = ec_load(k, e)) != NPKD_OK)
 			goto out;
 	} else {
 		rc = npkd_seterr(e, NPKD_E_UNSUPPORTED, "public key algorithm %s",
@@ -970,14 +978,7 @@ npkd_pubkey_ec(const struct npkd_buf *dp, const uint8_t *q, size_t qlen,
 		    "uncompressed");
 		goto fail;
 	}
-	if (k->curve != NULL && k->curve->gnutls_id != 0) {
-		k->ec_be = &npkd_be_gnutls;
-		rc = npkd_be_gnutls_load(k, e);
-	} else {
-		k->ec_be = &npkd_be_gcrypt;
-		rc = npkd_be_gcrypt_load(k, e);
-	}
-	if (rc != NPKD_OK)
+	if ((rc = ec_load(k, e)) != NPKD_OK)
 		goto fail;
 	*out = k;
 	return NPKD_OK;

@@ -306,7 +306,7 @@ struct put {
 	const uint8_t	*der;
 	size_t		 der_len;
 	const char	*status;
-	const char	*findings;
+	const struct npkd_findings *findings;
 	int		 trusted, anchor, nonconformant;
 	const char	*conformance;
 	const char	*entry;
@@ -318,8 +318,12 @@ put(struct imp *im, const struct put *p, struct npkd_err *e)
 {
 	struct npkd_store	*s = im->s;
 	sqlite3_stmt		*q = s->ins;
+	char			*fj = NULL;
 	int			 r;
 
+	if (p->findings != NULL &&
+	    (fj = npkd_findings_json(p->findings)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
 	sqlite3_reset(q);
 	sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, npkd_kind_name(p->kind), -1, SQLITE_STATIC);
@@ -340,8 +344,7 @@ put(struct imp *im, const struct put *p, struct npkd_err *e)
 	sqlite3_bind_blob(q, 11, p->der, (int)p->der_len, SQLITE_STATIC);
 	sqlite3_bind_text(q, 12, p->status ? p->status : "unchecked", -1,
 	    SQLITE_STATIC);
-	sqlite3_bind_text(q, 13, p->findings ? p->findings : "[]", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 13, fj ? fj : "[]", -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 14, p->trusted);
 	sqlite3_bind_int(q, 15, p->anchor);
 	sqlite3_bind_int(q, 16, p->nonconformant);
@@ -350,7 +353,11 @@ put(struct imp *im, const struct put *p, struct npkd_err *e)
 	else
 		sqlite3_bind_null(q, 17);
 	sqlite3_bind_int64(q, 18, im->now);
-	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+	r = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_bind_null(q, 13);	/* no pointer to fj is kept */
+	free(fj);
+	if (r != SQLITE_DONE)
 		return npkd_sqlerr(s, e, "insert");
 	im->st->objects++;
 	if (sqlite3_changes(s->db) == 0) {
@@ -410,8 +417,6 @@ put_cert(struct imp *im, const struct npkd_cert *c, int trusted,
     const char *conf, struct npkd_err *e)
 {
 	struct put	 p;
-	char		*fj;
-	int		 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.sha = c->sha256;
@@ -434,12 +439,8 @@ put_cert(struct imp *im, const struct npkd_cert *c, int trusted,
 	p.via = via;
 	p.nonconformant = nc;
 	p.conformance = conf;
-	if ((fj = npkd_findings_json(c->findings)) == NULL)
-		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
-	p.findings = fj;
-	rc = put(im, &p, e);
-	free(fj);
-	return rc;
+	p.findings = c->findings;
+	return put(im, &p, e);
 }
 
 static int
@@ -449,8 +450,6 @@ put_crl(struct imp *im, const struct npkd_crl *c, const char *entry,
 	struct put	 p;
 	const uint8_t	*aki;
 	size_t		 alen, dlen;
-	char		*fj;
-	int		 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.sha = npkd_crl_sha256(c);
@@ -468,12 +467,8 @@ put_crl(struct imp *im, const struct npkd_crl *c, const char *entry,
 	p.entry = entry;
 	p.nonconformant = nc;
 	p.conformance = conf;
-	if ((fj = npkd_findings_json(npkd_crl_findings(c))) == NULL)
-		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
-	p.findings = fj;
-	rc = put(im, &p, e);
-	free(fj);
-	return rc;
+	p.findings = npkd_crl_findings(c);
+	return put(im, &p, e);
 }
 
 /* Every CSCA the store trusts, parsed, for verifying lists. */
@@ -541,7 +536,7 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 	struct npkd_err		  ve;
 	struct put		  p;
 	uint8_t			  sha[32];
-	char			 *fj = NULL, name[512];
+	char			  name[512];
 	size_t			  nt = 0, i;
 	int			  rc;
 
@@ -576,12 +571,8 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 		/* Inside a download: record the list as untrusted, no members. */
 		npkd_findings_add(f, NPKD_SEV_ERROR, "list-refused", "ICAO "
 		    "9303-12 8.2", "%s", ve.msg);
-		if ((fj = npkd_findings_json(f)) == NULL) {
-			rc = NPKD_E_NOMEM;
-			goto out;
-		}
 		p.status = "untrusted";
-		p.findings = fj;
+		p.findings = f;
 		im->st->lists_refused++;
 		rc = put(im, &p, e);
 		goto out;
@@ -592,11 +583,7 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 	p.nb = p.na = v.signing_time;
 	p.status = "valid";
 	p.trusted = 1;
-	if ((fj = npkd_findings_json(f)) == NULL) {
-		rc = NPKD_E_NOMEM;
-		goto out;
-	}
-	p.findings = fj;
+	p.findings = f;
 	if ((rc = put(im, &p, e)) != NPKD_OK)
 		goto out;
 	if ((rc = put_cert(im, v.signer, 0, 0, entry, sha, 0, NULL, e)) !=
@@ -610,7 +597,6 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 			goto out;
 	}
  out:
-	free(fj);
 	npkd_findings_free(f);
 	npkd_certs_free(trust, nt);
 	npkd_ml_free(m);

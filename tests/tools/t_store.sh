@@ -63,6 +63,12 @@ grep -q '"nonconformant":true,"conformance":"ERR:DSC.KU.3: ERR:DSC:Extension:Key
 expect 0 "$NPKD" import "$T/pkd_ml.ldif"
 grep -q "1 list did not verify" "$TMP/err" || fail "rogue list in LDIF"
 [ "$(count -k ml -s untrusted)" -eq 1 ] || fail "rogue list recorded untrusted"
+"$NPKD" ls -j -k ml -s untrusted > "$TMP/out"
+grep -q '"code":"list-refused"' "$TMP/out" || fail "refusal kept as a finding"
+# findings found at parse time are stored with the object
+"$NPKD" ls -j -k csca -c FF > "$TMP/out"
+grep -q '"code":"ec-explicit-named".*equal to NIST P-384' "$TMP/out" ||
+    fail "explicit-curve finding stored"
 
 # check: statuses, and exit 1 because a forged DSC needs action
 expect 1 "$NPKD" check
