@@ -122,6 +122,28 @@ npkd_store_cv_list(struct npkd_store *s, const char *origin, long days,
 	return rc;
 }
 
+/*
+ * Step q once and copy the text of its first column (empty when there is
+ * no row or it is NULL); a failed read is an error, never "nothing".
+ * Finalizes q.
+ */
+static int
+one_text(struct npkd_store *s, sqlite3_stmt *q, char *out, size_t sz,
+    const char *what, struct npkd_err *e)
+{
+	int r;
+
+	if ((r = sqlite3_step(q)) == SQLITE_ROW &&
+	    sqlite3_column_text(q, 0) != NULL)
+		snprintf(out, sz, "%s", sqlite3_column_text(q, 0));
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		r = npkd_sqlerr(s, e, what);
+	else
+		r = NPKD_OK;
+	sqlite3_finalize(q);
+	return r;
+}
+
 int
 npkd_store_cv_last_seq(struct npkd_store *s, const char *holder, char *seq,
     size_t sz, struct npkd_err *e)
@@ -133,10 +155,7 @@ npkd_store_cv_last_seq(struct npkd_store *s, const char *holder, char *seq,
 	    "holder = ?1 AND origin = 'issued'", -1, &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "register");
 	sqlite3_bind_text(q, 1, holder, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
-		snprintf(seq, sz, "%s", sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	return NPKD_OK;
+	return one_text(s, q, seq, sz, "register", e);
 }
 
 int
@@ -175,8 +194,5 @@ npkd_store_dv_status(struct npkd_store *s, const char *holder, char *status,
 	    "?1", -1, &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "DV register");
 	sqlite3_bind_text(q, 1, holder, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		snprintf(status, sz, "%s", sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	return NPKD_OK;
+	return one_text(s, q, status, sz, "DV register", e);
 }

@@ -334,7 +334,7 @@ load_cas(struct npkd_store *s, struct ca **out, size_t *n, struct npkd_err *e)
 	struct ca	*v = NULL, *nv;
 	struct npkd_cert *c;
 	size_t		 cnt = 0;
-	int		 r;
+	int		 r, rc = NPKD_OK;
 
 	*out = NULL;
 	*n = 0;
@@ -348,6 +348,7 @@ load_cas(struct npkd_store *s, struct ca **out, size_t *n, struct npkd_err *e)
 			continue;
 		if ((nv = reallocarray(v, cnt + 1, sizeof(*v))) == NULL) {
 			npkd_cert_free(c);
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "load CSCAs");
 			break;
 		}
 		v = nv;
@@ -358,10 +359,13 @@ load_cas(struct npkd_store *s, struct ca **out, size_t *n, struct npkd_err *e)
 		npkd_findings_merge(v[cnt].f, c->findings, NULL);
 		cnt++;
 	}
+	if (rc == NPKD_OK && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "load CSCAs");
 	sqlite3_finalize(q);
+	/* the caller frees what was loaded, also on failure */
 	*out = v;
 	*n = cnt;
-	return NPKD_OK;
+	return rc;
 }
 
 /* CRLs: by the latest key of the issuing CSCA; the newest per CSCA. */
@@ -374,18 +378,23 @@ check_crls(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 	struct job	*jobs = NULL;
 	struct npkd_crl	*crl;
 	const uint8_t	*aki;
+	struct npkd_err	 pe;
 	size_t		 n = 0, nj = 0, i, k, alen;
-	int		 rc = NPKD_OK, best, action;
+	int		 r, rc = NPKD_OK, best, action;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT der, sha256 FROM objects WHERE "
 	    "kind = 'crl'", -1, &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "load CRLs");
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (npkd_crl_parse(sqlite3_column_blob(q, 0),
-		    (size_t)sqlite3_column_bytes(q, 0), &crl, NULL) != NPKD_OK)
-			continue;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		/* a CRL left out would hide revocations: fail instead */
+		if ((rc = npkd_crl_parse(sqlite3_column_blob(q, 0),
+		    (size_t)sqlite3_column_bytes(q, 0), &crl, &pe)) != NPKD_OK) {
+			rc = npkd_seterr(e, rc, "stored CRL: %s", pe.msg);
+			break;
+		}
 		if ((nv = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
 			npkd_crl_free(crl);
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "load CRLs");
 			break;
 		}
 		v = nv;
@@ -397,7 +406,11 @@ check_crls(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 		v[n].status = ST_UNTRUSTED;
 		n++;
 	}
+	if (rc == NPKD_OK && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "load CRLs");
 	sqlite3_finalize(q);
+	if (rc != NPKD_OK)
+		goto out;
 	/*
 	 * The issuing key: the CA named as issuer whose SKI is the CRL's AKI,
 	 * else the latest CSCA of the country (9303-12 7.1.4).

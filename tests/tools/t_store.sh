@@ -130,6 +130,16 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$TMP/future/npkd.db" 'PRAGMA user_version = 99'
 	expect 2 "$NPKD" -d "$TMP/future" ls
 	one_line_error "schema version 99 is newer"
+	# a stored CRL that no longer parses stops check (revocations are
+	# never skipped) and no status is changed
+	cp -a "$NPKD_DIR" "$TMP/badcrl"
+	sqlite3 "$TMP/badcrl/npkd.db" \
+	    "UPDATE objects SET der = x'3000' WHERE kind = 'crl'"
+	"$NPKD" -d "$TMP/badcrl" ls -j > "$TMP/before"
+	expect 2 "$NPKD" -d "$TMP/badcrl" check
+	one_line_error "stored CRL"
+	"$NPKD" -d "$TMP/badcrl" ls -j | cmp -s - "$TMP/before" ||
+	    fail "failed check changed statuses"
 fi
 
 # NPKD_DIR and -d agree
