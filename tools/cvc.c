@@ -307,6 +307,13 @@ cmd_verify(int argc, char *argv[])
 
 static char *pin;	/* -P: the token PIN, for pkcs11: keys */
 
+static void
+wipe_pin(void)
+{
+	free_pin(pin);
+	pin = NULL;
+}
+
 static struct npkd_key *
 key_load(const char *path)
 {
@@ -1154,12 +1161,14 @@ int
 main(int argc, char *argv[])
 {
 	tool_init("cvc");
+	atexit(wipe_pin);
 	store_dir = getenv("NPKD_DIR");
 	/* global options before the command: -d DIR, -P PINFILE */
 	while (argc >= 3 && argv[1][0] == '-' && argv[1][2] == '\0') {
 		if (strcmp(argv[1], "-d") == 0)
 			store_dir = argv[2];
 		else if (strcmp(argv[1], "-P") == 0) {
+			free_pin(pin);
 			if ((pin = read_pin(argv[2])) == NULL)
 				return EXIT_ERR;
 		} else
