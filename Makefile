@@ -10,7 +10,10 @@ VARIANT	?= release
 B	 = build/$(VARIANT)
 GEN	 = $(B)/gen
 
-PKGS	 = gnutls libtasn1 libgcrypt sqlite3 libarchive
+PKGS	 = gnutls libtasn1 libgcrypt sqlite3 libarchive libxml-2.0
+RELAY_PKGS = libcurl libmicrohttpd
+RELAY_CFLAGS := $(shell pkg-config --cflags $(RELAY_PKGS))
+RELAY_LIBS   := $(shell pkg-config --libs $(RELAY_PKGS))
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
@@ -43,8 +46,10 @@ endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c
-LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o
+	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
+	   src/soap.c src/spocstore.c
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
+	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a
 
 TOOLS	 = npkd cvc
@@ -74,6 +79,23 @@ all: $(TOOL_BINS)
 $(GEN)/npkd_asn1_tab.c: schemas/npkd.asn
 	@mkdir -p $(GEN)
 	asn1Parser -o $@ -n npkd_asn1_tab $<
+
+# The SPOC schemas are compiled into the library, which validates every
+# message it writes and reads against them.
+$(GEN)/spoc_xsd.c: schemas/spoc-csn369791.xsd schemas/spoc-icao.xsd
+	@mkdir -p $(GEN)
+	{ echo '#include <stddef.h>'; \
+	  for v in csn:spoc-csn369791 icao:spoc-icao; do \
+	    n=$${v%%:*}; f=schemas/$${v#*:}.xsd; \
+	    echo "extern const char npkd_xsd_$$n[]; extern const size_t npkd_xsd_$${n}_len;"; \
+	    echo "const char npkd_xsd_$$n[] = {"; \
+	    od -An -v -tx1 $$f | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    echo "0 };"; \
+	    echo "const size_t npkd_xsd_$${n}_len = sizeof(npkd_xsd_$$n) - 1;"; \
+	  done; } > $@.tmp && mv $@.tmp $@
+
+$(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
+	$(CC) -std=c11 $(OPT) $(EXTRA_CFLAGS) -c -o $@ $<
 
 $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
@@ -189,7 +211,7 @@ install: $(TOOL_BINS)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	openpace
+	openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

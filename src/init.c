@@ -2,10 +2,11 @@
  * init.c - library set-up.
  */
 #include <gnutls/gnutls.h>
+#include <libxml/parser.h>
 
 #include "npkd_int.h"
 
-/* Initialise GnuTLS, libgcrypt and the ASN.1 definitions. */
+/* Initialise GnuTLS, libgcrypt, libxml2 and the ASN.1 definitions. */
 int
 npkd_global_init(struct npkd_err *e)
 {
@@ -19,6 +20,7 @@ npkd_global_init(struct npkd_err *e)
 	if ((rc = npkd_backend_init(e)) != NPKD_OK ||
 	    (rc = npkd_asn1_init(e)) != NPKD_OK)
 		return rc;
+	xmlInitParser();
 	done = 1;
 	return NPKD_OK;
 }

@@ -387,7 +387,7 @@ uint64_t npkd_ldif_offset(const struct npkd_ldif *);
  */
 struct npkd_store;
 #define NPKD_STORE_CREATE	0x1
-#define NPKD_SCHEMA_VERSION	2
+#define NPKD_SCHEMA_VERSION	3
 int	 npkd_store_open(const char *, int, struct npkd_store **,
 	    struct npkd_err *);
 void	 npkd_store_close(struct npkd_store *);
@@ -615,6 +615,140 @@ int	 npkd_pkg_write(const struct npkd_pkg_member *, size_t,
 int	 npkd_pkg_read(const uint8_t *, size_t, const struct npkd_cert *const *,
 	    size_t, struct npkd_pkg_member **, size_t *, struct npkd_err *);
 void	 npkd_pkg_free(struct npkd_pkg_member *, size_t);
+
+/*
+ * SPOC messages (ICAO Doc 9303-12 section 8; CSN 36 9791): SOAP 1.1
+ * document/literal in two dialects with the same elements.  Result codes
+ * are held in the ICAO spelling (new_cert_available_notification,
+ * failure_domain_parameters) and written in each dialect's own; known
+ * variants are accepted on input.  Every message written or read is
+ * validated against the dialect's schema (schemas/spoc-*.xsd).
+ */
+enum npkd_spoc_dialect {
+	NPKD_SPOC_CSN = 0,
+	NPKD_SPOC_ICAO = 1
+};
+enum npkd_spoc_op {
+	NPKD_SPOC_REQUEST_CERT = 1,
+	NPKD_SPOC_SEND_CERTS,
+	NPKD_SPOC_GET_CA,
+	NPKD_SPOC_GENERAL
+};
+#define NPKD_SPOC_MAX_XML	(8UL << 20)
+#define NPKD_SPOC_MAX_CERTS	16
+#define NPKD_SPOC_MSGID		128
+struct npkd_spoc_msg {
+	int		 op;		/* enum npkd_spoc_op */
+	int		 response;	/* 0: ...Request, 1: ...Response */
+	int		 dialect;
+	char		 caller[3];	/* requests: callerID */
+	char		 msgid[NPKD_SPOC_MSGID];	/* "" when absent */
+	struct npkd_buf	 request;	/* certificateRequest (DER) */
+	struct npkd_buf	*certs;		/* certificateSequence, in order */
+	size_t		 ncerts;
+	int		 has_seq;
+	char		 result[48];	/* result, or statusInfo */
+	char		*subject, *body;	/* GeneralMessage */
+};
+const char	*npkd_spoc_dialect_name(int);
+int		 npkd_spoc_dialect_parse(const char *);	/* -1: unknown */
+const char	*npkd_spoc_op_name(int);
+/* The codes of result (or statusInfo) for dialect, op, response. */
+const char *const *npkd_spoc_codes(int, int, int);
+int		 npkd_spoc_code_valid(int, int, int, const char *);
+int		 npkd_spoc_msgid_ok(const char *);
+/* A new messageID: CC-YYYYMMDDTHHMMSSZ-16 hex digits (NPKD_SPOC_MSGID). */
+int		 npkd_spoc_new_msgid(const char *, time_t, char *,
+		    struct npkd_err *);
+int	 npkd_spoc_encode(const struct npkd_spoc_msg *, struct npkd_buf *,
+	    struct npkd_err *);
+/* what names the input in errors (NULL: "SPOC message"). */
+int	 npkd_spoc_decode(const uint8_t *, size_t, const char *,
+	    struct npkd_spoc_msg *, struct npkd_err *);
+void	 npkd_spoc_msg_free(struct npkd_spoc_msg *);
+
+/*
+ * SPOC state in the store: settings, registered peers, every message in
+ * and out by messageID with its state, and the audit log.
+ */
+enum npkd_txn { NPKD_TXN_BEGIN, NPKD_TXN_COMMIT, NPKD_TXN_ROLLBACK };
+int	 npkd_store_txn(struct npkd_store *, int, struct npkd_err *);
+/* Settings: country, key (path or pkcs11: URI), cert, trust (PEM). */
+int	 npkd_spoc_setting_set(struct npkd_store *, const char *,
+	    const char *, struct npkd_err *);
+/* *value is malloc'd; NPKD_E_NOTFOUND when not set. */
+int	 npkd_spoc_setting_get(struct npkd_store *, const char *, char **,
+	    struct npkd_err *);
+struct npkd_spoc_peer {
+	char		 country[3];
+	char		 url[512];
+	int		 dialect;
+	char		*ca;	/* PEM: CA certificates of its TLS certificates */
+	char		*cert;	/* PEM or NULL: its pinned TLS certificate */
+	char		*crl;	/* PEM or NULL: CRLs of those CAs */
+	time_t		 added;
+};
+int	 npkd_spoc_peer_put(struct npkd_store *, const struct npkd_spoc_peer *,
+	    struct npkd_err *);
+int	 npkd_spoc_peer_get(struct npkd_store *, const char *,
+	    struct npkd_spoc_peer *, struct npkd_err *);
+void	 npkd_spoc_peer_clear(struct npkd_spoc_peer *);
+int	 npkd_spoc_peer_remove(struct npkd_store *, const char *,
+	    struct npkd_err *);
+int	 npkd_spoc_peer_list(struct npkd_store *,
+	    int (*)(void *, const struct npkd_spoc_peer *), void *,
+	    struct npkd_err *);
+/* One message record; xml lent to callbacks, or owned after _get. */
+struct npkd_spoc_rec {
+	long		 id;
+	char		 dir[4];	/* "in" or "out" */
+	char		 peer[3];
+	int		 op, response;
+	char		 msgid[NPKD_SPOC_MSGID];
+	char		 state[16];	/* queued packed sent answered failed
+					   received collected inbox */
+	char		 result[48];
+	char		 dv[32];	/* CHR in a certificate request */
+	long		 answers;	/* id of the record answered, or 0 */
+	int		 attempts;
+	time_t		 created, updated;
+	uint8_t		 sha256[32];	/* of the XML */
+	const uint8_t	*xml;
+	size_t		 xml_len;
+};
+/* File a message; sets rec->id.  NPKD_E_VERIFY when the key (dir, peer,
+ * operation, messageID) is filed already. */
+int	 npkd_spoc_msg_add(struct npkd_store *, struct npkd_spoc_rec *,
+	    const uint8_t *, size_t, time_t, struct npkd_err *);
+/* Look up by key (msgid "" never matches) or by id; xml copied to buf
+ * when non-NULL.  NPKD_E_NOTFOUND when absent. */
+int	 npkd_spoc_msg_find(struct npkd_store *, const char *, const char *,
+	    int, int, const char *, struct npkd_spoc_rec *, struct npkd_buf *,
+	    struct npkd_err *);
+int	 npkd_spoc_msg_get(struct npkd_store *, long, struct npkd_spoc_rec *,
+	    struct npkd_buf *, struct npkd_err *);
+/* New state, and result when non-NULL; attempts grows by inc. */
+int	 npkd_spoc_msg_update(struct npkd_store *, long, const char *,
+	    const char *, int, time_t, struct npkd_err *);
+struct npkd_spoc_filter {
+	const char	*dir, *state, *peer;	/* NULL: any */
+	int		 op;			/* 0: any */
+	int		 response;		/* -1: any */
+};
+int	 npkd_spoc_msg_list(struct npkd_store *, const struct npkd_spoc_filter *,
+	    int (*)(void *, const struct npkd_spoc_rec *), void *,
+	    struct npkd_err *);
+/* The audit log: one line per message in or out and per state change. */
+struct npkd_spoc_log {
+	time_t		 time;
+	const char	*dir, *peer, *op, *msgid, *sha256, *outcome;
+};
+int	 npkd_spoc_log_add(struct npkd_store *, time_t, const char *,
+	    const char *, const char *, const char *, const uint8_t *,
+	    const char *, struct npkd_err *);
+int	 npkd_spoc_log_list(struct npkd_store *,
+	    int (*)(void *, const struct npkd_spoc_log *), void *,
+	    struct npkd_err *);
 
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);

@@ -18,6 +18,7 @@ static CU_SuiteInfo suites[] = {
 	{ "LDIF reader", NULL, NULL, NULL, NULL, t_ldif },
 	{ "CV certificates", NULL, NULL, NULL, NULL, t_cvc },
 	{ "message packages", NULL, NULL, NULL, NULL, t_pkg },
+	{ "SPOC messages", NULL, NULL, NULL, NULL, t_soap },
 	CU_SUITE_INFO_NULL
 };
 

@@ -17,6 +17,7 @@ extern CU_TestInfo t_ml[];
 extern CU_TestInfo t_ldif[];
 extern CU_TestInfo t_cvc[];
 extern CU_TestInfo t_pkg[];
+extern CU_TestInfo t_soap[];
 
 /* Path of a generated fixture (NPKD_TESTDATA), in a static buffer. */
 const char	*td(const char *);

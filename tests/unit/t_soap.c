@@ -1,0 +1,266 @@
+/*
+ * t_soap.c - SPOC SOAP messages: every operation in both dialects written
+ * and read back, each dialect's spelling on output, known variants on
+ * input, and hostile or invalid XML refused with the reason.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+static uint8_t cert1[] = { 0x7f, 0x21, 0x03, 0x01, 0x02, 0x03 };
+static uint8_t cert2[] = { 0x7f, 0x21, 0x02, 0xaa, 0xbb };
+
+static void
+fill(struct npkd_spoc_msg *m, int dialect, int op, int resp)
+{
+	memset(m, 0, sizeof(*m));
+	m->dialect = dialect;
+	m->op = op;
+	m->response = resp;
+	snprintf(m->caller, sizeof(m->caller), "AA");
+	snprintf(m->msgid, sizeof(m->msgid), "AA-20261128T101010Z-0011");
+	if (op == NPKD_SPOC_REQUEST_CERT && !resp) {
+		m->request.data = cert1;
+		m->request.len = sizeof(cert1);
+	}
+	if (op == NPKD_SPOC_GENERAL && !resp) {
+		m->subject = (char *)"CVCA rekey on 1 December";
+		m->body = (char *)"Our CVCA <AACVCA00002> & link follow.\n";
+	}
+	if ((resp && op != NPKD_SPOC_SEND_CERTS && op != NPKD_SPOC_GENERAL) ||
+	    (!resp && op == NPKD_SPOC_SEND_CERTS)) {
+		static struct npkd_buf seq[2];
+
+		seq[0].data = cert1;
+		seq[0].len = sizeof(cert1);
+		seq[1].data = cert2;
+		seq[1].len = sizeof(cert2);
+		m->certs = seq;
+		m->ncerts = 2;
+	}
+	if (resp)
+		snprintf(m->result, sizeof(m->result), "%s", op ==
+		    NPKD_SPOC_SEND_CERTS ? "ok_received_correctly" : op ==
+		    NPKD_SPOC_GENERAL ? "ok" : "ok_cert_available");
+	else if (op == NPKD_SPOC_SEND_CERTS)
+		snprintf(m->result, sizeof(m->result),
+		    "new_cert_available_notification");
+}
+
+static void
+every_operation_round_trips_in_both_dialects(void)
+{
+	struct npkd_spoc_msg	 m, d;
+	struct npkd_buf		 x;
+	struct npkd_err		 e;
+	int			 dia, op, resp;
+
+	for (dia = 0; dia < 2; dia++)
+		for (op = NPKD_SPOC_REQUEST_CERT; op <= NPKD_SPOC_GENERAL; op++)
+			for (resp = 0; resp < 2; resp++) {
+				fill(&m, dia, op, resp);
+				if (npkd_spoc_encode(&m, &x, &e) != NPKD_OK) {
+					fprintf(stderr, "%s\n", e.msg);
+					CU_FAIL("encode");
+					continue;
+				}
+				CU_ASSERT_EQUAL_FATAL(npkd_spoc_decode(x.data,
+				    x.len, "t", &d, &e), NPKD_OK);
+				CU_ASSERT_EQUAL(d.dialect, dia);
+				CU_ASSERT_EQUAL(d.op, op);
+				CU_ASSERT_EQUAL(d.response, resp);
+				CU_ASSERT_STRING_EQUAL(d.result, m.result);
+				CU_ASSERT_EQUAL(d.ncerts, m.ncerts);
+				if (d.ncerts == 2) {
+					CU_ASSERT_EQUAL(d.certs[1].len,
+					    sizeof(cert2));
+					CU_ASSERT(memcmp(d.certs[0].data, cert1,
+					    sizeof(cert1)) == 0);
+				}
+				if (!resp) {
+					CU_ASSERT_STRING_EQUAL(d.caller, "AA");
+					CU_ASSERT_STRING_EQUAL(d.msgid, m.msgid);
+				}
+				if (op == NPKD_SPOC_REQUEST_CERT && !resp)
+					CU_ASSERT(d.request.len == sizeof(cert1)
+					    && memcmp(d.request.data, cert1,
+					    sizeof(cert1)) == 0);
+				if (op == NPKD_SPOC_GENERAL && !resp) {
+					CU_ASSERT_STRING_EQUAL(d.body, m.body);
+					CU_ASSERT_STRING_EQUAL(d.subject,
+					    m.subject);
+				}
+				/* each dialect's own spelling on the wire */
+				if (op == NPKD_SPOC_SEND_CERTS && !resp) {
+					CU_ASSERT((memmem(x.data, x.len,
+					    "new_cer_available", 17) != NULL) ==
+					    (dia == NPKD_SPOC_CSN));
+				}
+				CU_ASSERT(memmem(x.data, x.len, dia ?
+				    "http://namespaces.icao.int/lds2" :
+				    "http://namespaces.unmz.cz/csn369791",
+				    dia ? 31 : 35) != NULL);
+				npkd_spoc_msg_free(&d);
+				npkd_buf_free(&x);
+			}
+}
+
+static void
+codes_of_the_other_dialect_are_not_written(void)
+{
+	struct npkd_spoc_msg	m;
+	struct npkd_buf		x;
+	struct npkd_err		e;
+
+	fill(&m, NPKD_SPOC_CSN, NPKD_SPOC_REQUEST_CERT, 1);
+	snprintf(m.result, sizeof(m.result), "failure_expired");
+	CU_ASSERT_EQUAL(npkd_spoc_encode(&m, &x, &e), NPKD_E_USAGE);
+	m.dialect = NPKD_SPOC_ICAO;
+	CU_ASSERT_EQUAL(npkd_spoc_encode(&m, &x, &e), NPKD_OK);
+	npkd_buf_free(&x);
+	fill(&m, NPKD_SPOC_ICAO, NPKD_SPOC_REQUEST_CERT, 0);
+	snprintf(m.caller, sizeof(m.caller), "a1");
+	CU_ASSERT_EQUAL(npkd_spoc_encode(&m, &x, &e), NPKD_E_USAGE);
+	fill(&m, NPKD_SPOC_ICAO, NPKD_SPOC_GENERAL, 0);
+	m.body = (char *)"bell \a";
+	CU_ASSERT_EQUAL(npkd_spoc_encode(&m, &x, &e), NPKD_E_USAGE);
+}
+
+#define ENV_OPEN "<?xml version=\"1.0\"?>" \
+	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">" \
+	"<s:Body>"
+#define ENV_CLOSE "</s:Body></s:Envelope>"
+#define ICAO "xmlns=\"http://namespaces.icao.int/lds2\""
+#define CSN "xmlns=\"http://namespaces.unmz.cz/csn369791\""
+
+static int
+dec(const char *xml, struct npkd_spoc_msg *m, struct npkd_err *e)
+{
+	return npkd_spoc_decode((const uint8_t *)xml, strlen(xml), "in.xml",
+	    m, e);
+}
+
+static void
+known_variants_are_read(void)
+{
+	struct npkd_spoc_msg	m;
+	struct npkd_err		e;
+
+	CU_ASSERT_EQUAL_FATAL(dec(ENV_OPEN "<RequestCertificateResponse " ICAO
+	    "><result>failure_domain_parameter</result>"
+	    "</RequestCertificateResponse>" ENV_CLOSE, &m, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(m.result, "failure_domain_parameters");
+	npkd_spoc_msg_free(&m);
+	CU_ASSERT_EQUAL_FATAL(dec(ENV_OPEN "<SendCertificatesRequest " CSN
+	    "><callerID>BB</callerID><statusInfo>new_cert_available_"
+	    "notification</statusInfo></SendCertificatesRequest>" ENV_CLOSE,
+	    &m, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(m.result, "new_cert_available_notification");
+	CU_ASSERT_STRING_EQUAL(m.msgid, "");
+	CU_ASSERT_EQUAL(m.dialect, NPKD_SPOC_CSN);
+	npkd_spoc_msg_free(&m);
+	CU_ASSERT_EQUAL_FATAL(dec(ENV_OPEN "<SendCertificatesRequest " ICAO
+	    "><callerID>BB</callerID><statusInfo>new_cer_available_"
+	    "notification</statusInfo></SendCertificatesRequest>" ENV_CLOSE,
+	    &m, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(m.result, "new_cert_available_notification");
+	npkd_spoc_msg_free(&m);
+	/* a header without mustUnderstand is ignored */
+	CU_ASSERT_EQUAL(dec("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/"
+	    "soap/envelope/\"><s:Header><x:t xmlns:x=\"urn:x\">1</x:t>"
+	    "</s:Header><s:Body><GeneralMessageResponse " ICAO "><result>ok"
+	    "</result></GeneralMessageResponse>" ENV_CLOSE, &m, &e), NPKD_OK);
+	npkd_spoc_msg_free(&m);
+}
+
+static void
+hostile_and_invalid_xml_is_refused(void)
+{
+	static const struct {
+		const char	*xml;
+		int		 rc;
+		const char	*why;
+	} v[] = {
+		{ "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+		  "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>"
+		  "<lolz>&lol2;</lolz>", NPKD_E_FORMAT, "document type" },
+		{ "<?xml version=\"1.0\"?><!DOCTYPE x SYSTEM "
+		  "\"http://127.0.0.1:9/x.dtd\"><x/>", NPKD_E_FORMAT,
+		  "document type" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>&xxe;"
+		  "</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "in.xml: line" },
+		{ "<Envelope/>", NPKD_E_FORMAT, "not a SOAP 1.1 Envelope" },
+		{ ENV_OPEN "<GeneralMessageResponse xmlns=\"urn:other\">"
+		  "<result>ok</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "neither SPOC namespace" },
+		{ ENV_OPEN "<RequestCertificateResponse " CSN "><result>"
+		  "failure_expired</result></RequestCertificateResponse>"
+		  ENV_CLOSE, NPKD_E_FORMAT, "csn369791 schema" },
+		{ ENV_OPEN "<RequestCertificateRequest " ICAO "><callerID>AA"
+		  "</callerID><certificateRequest>AQID</certificateRequest>"
+		  "</RequestCertificateRequest>" ENV_CLOSE, NPKD_E_FORMAT,
+		  "icao schema" },
+		{ ENV_OPEN "<RequestCertificateRequest " ICAO "><callerID>A1"
+		  "</callerID><messageID>m</messageID><certificateRequest>AQID"
+		  "</certificateRequest></RequestCertificateRequest>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "callerID" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>ok</result>"
+		  "</GeneralMessageResponse><GeneralMessageResponse " ICAO
+		  "><result>ok</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "one element" },
+		{ "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+		  "envelope/\"><s:Header><x:t xmlns:x=\"urn:x\" "
+		  "s:mustUnderstand=\"1\"/></s:Header><s:Body>"
+		  "<GeneralMessageResponse " ICAO "><result>ok</result>"
+		  "</GeneralMessageResponse>" ENV_CLOSE, NPKD_E_UNSUPPORTED,
+		  "must be understood" },
+		{ ENV_OPEN "<s:Fault><faultcode>s:Server</faultcode>"
+		  "<faultstring>down</faultstring></s:Fault>" ENV_CLOSE,
+		  NPKD_E_VERIFY, "SOAP fault: down" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>ok</result>"
+		  "</GeneralMessageResponse>", NPKD_E_FORMAT, "in.xml: line" },
+		{ ENV_OPEN "text<GeneralMessageResponse " ICAO "><result>ok"
+		  "</result></GeneralMessageResponse>" ENV_CLOSE, NPKD_E_FORMAT,
+		  "one element" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>ok<a><b>"
+		  "<c><d><e><f><g><h><i><j><k><l><m><n><o><p><q/></p></o></n>"
+		  "</m></l></k></j></i></h></g></f></e></d></c></b></a>"
+		  "</result></GeneralMessageResponse>" ENV_CLOSE, NPKD_E_LIMIT,
+		  "deeper than" },
+	};
+	struct npkd_spoc_msg	m;
+	struct npkd_err		e;
+	size_t			i;
+	char			*big;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		CU_ASSERT_EQUAL(dec(v[i].xml, &m, &e), v[i].rc);
+		CU_ASSERT_EQUAL(m.op, 0);
+		if (strstr(e.msg, v[i].why) == NULL) {
+			fprintf(stderr, "case %zu: %s\n", i, e.msg);
+			CU_FAIL("the reason does not name the defect");
+		}
+	}
+	/* over the size limit: refused before parsing */
+	big = malloc(NPKD_SPOC_MAX_XML + 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	memset(big, ' ', NPKD_SPOC_MAX_XML + 1);
+	big[NPKD_SPOC_MAX_XML + 1] = '\0';
+	CU_ASSERT_EQUAL(dec(big, &m, &e), NPKD_E_LIMIT);
+	free(big);
+}
+
+CU_TestInfo t_soap[] = {
+	{ "every operation round trips in both dialects",
+	    every_operation_round_trips_in_both_dialects },
+	{ "codes of the other dialect are not written",
+	    codes_of_the_other_dialect_are_not_written },
+	{ "known spelling variants are read", known_variants_are_read },
+	{ "hostile and invalid XML is refused with the reason",
+	    hostile_and_invalid_xml_is_refused },
+	CU_TEST_INFO_NULL
+};
