@@ -47,12 +47,13 @@ endif
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
-	   src/soap.c src/spocstore.c
+	   src/soap.c src/spocstore.c src/spoctls.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a
 
-TOOLS	 = npkd cvc
+TOOLS	 = npkd cvc spoc spoc-relay
+RELAY_LIB = $(B)/libnpkd_relay.a
 TOOL_BINS = $(TOOLS:%=$(B)/%)
 TOOL_COMMON = $(B)/tools/common.o
 
@@ -60,7 +61,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc pkg
+FUZZERS	 = der cms ml ldif cvc pkg soap
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -111,7 +112,22 @@ $(LIB): $(LIB_OBJS)
 $(B)/cvc: $(B)/tools/cvc.o $(TOOL_COMMON) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h src/npkd.h
+# The network code lives in its own archive, linked only into spoc-relay.
+$(B)/relay/relay.o: src/relay.c src/npkd.h src/npkd_int.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) -fvisibility=hidden -c -o $@ $<
+
+$(RELAY_LIB): $(B)/relay/relay.o
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/spoc-relay: $(B)/tools/spoc-relay.o $(B)/tools/spocpkg.o $(TOOL_COMMON) $(RELAY_LIB) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(RELAY_LIBS) $(LDLIBS_ALL)
+
+$(B)/spoc: $(B)/tools/spoc.o $(B)/tools/spocpkg.o $(TOOL_COMMON) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h tools/spocpkg.h src/npkd.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 

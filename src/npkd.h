@@ -750,6 +750,60 @@ int	 npkd_spoc_log_list(struct npkd_store *,
 	    int (*)(void *, const struct npkd_spoc_log *), void *,
 	    struct npkd_err *);
 
+/*
+ * The TLS certificate chain (DER, leaf first) of peer p as client, or as
+ * server for host: chain to its registered CA, CRL checked, EKU, C, CN,
+ * CRL distribution point, dNSName, pin.  NPKD_E_VERIFY with the reason.
+ */
+int	 npkd_spoc_tls_check(const struct npkd_spoc_peer *,
+	    const struct npkd_buf *, size_t, int, const char *, time_t,
+	    struct npkd_err *);
+
+/*
+ * The relay (libnpkd_relay, linked only into spoc-relay): HTTPS client
+ * (libcurl with GnuTLS) and server (libmicrohttpd with GnuTLS).
+ */
+struct npkd_relay_client {
+	const char	*cert_file, *key_file;	/* our TLS client certificate */
+	const char	*ca_file, *crl_file;	/* the peer's, as files */
+	long		 connect_ms, total_ms;
+	size_t		 max_body;
+};
+/* POST body to peer->url with SOAPAction; *status is the HTTP status
+ * (0 when no answer came).  The server's certificate is checked with
+ * npkd_spoc_tls_check() before the request is sent. */
+int	 npkd_relay_post(const struct npkd_relay_client *,
+	    const struct npkd_spoc_peer *, const char *, const uint8_t *,
+	    size_t, long *, struct npkd_buf *, struct npkd_err *);
+
+struct npkd_relay_req {
+	const struct npkd_buf	*chain;		/* client certificates, DER */
+	size_t			 nchain;
+	const uint8_t		*body;
+	size_t			 len;
+	const char		*soapaction;	/* NULL when absent */
+	const char		*client;	/* address, for logs */
+};
+/* A handler answers one request: HTTP status and body (malloc'd). */
+typedef int (*npkd_relay_handler)(void *, const struct npkd_relay_req *,
+	    int *, struct npkd_buf *);
+struct npkd_relay_server_opts {
+	const char	*listen;	/* "ADDR:PORT" or "[ADDR]:PORT" */
+	const char	*cert_pem, *key_pem;	/* our TLS server certificate */
+	const char	*trust_pem;	/* every registered peer CA */
+	unsigned int	 max_conn, timeout_s;
+	size_t		 max_body;
+	npkd_relay_handler handler;
+	void		*arg;
+	void		(*log)(void *, const char *);	/* one line, may be NULL */
+};
+struct npkd_relay_server;
+int	 npkd_relay_serve(const struct npkd_relay_server_opts *,
+	    struct npkd_relay_server **, struct npkd_err *);
+/* The port actually bound (for ":0"). */
+unsigned int npkd_relay_port(const struct npkd_relay_server *);
+void	 npkd_relay_stop(struct npkd_relay_server *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

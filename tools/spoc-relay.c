@@ -1,0 +1,737 @@
+/*
+ * spoc-relay - the online side of the SPOC, and the only npkd program
+ * with network code.  send: deliver the messages of a package from the
+ * offline side over mutual TLS and pack the answers; serve: accept SOAP
+ * requests from registered SPOCs, file each durably, answer at once;
+ * collect: pack what arrived for the trip back across the air gap.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "spocpkg.h"
+
+static const char	*store_dir;
+static char		*pin;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: spoc-relay [-q] [-d dir] [-P pinfile] command ...\n"
+	    "       spoc-relay send [--resend] [--retries N] [--backoff MS]\n"
+	    "           --tls-cert CERT --tls-key KEY -o ANSWERS PACKAGE\n"
+	    "       spoc-relay serve --listen ADDR:PORT --tls-cert CERT --tls-key KEY\n"
+	    "           [--max-body BYTES] [--max-conn N] [--timeout S] [--port-file F]\n"
+	    "       spoc-relay collect -o PACKAGE\n");
+	exit(EXIT_ERR);
+}
+
+enum { O_TLS_CERT = 256, O_TLS_KEY, O_RETRIES, O_BACKOFF, O_RESEND,
+    O_LISTEN, O_MAX_BODY, O_MAX_CONN, O_TIMEOUT, O_PORT_FILE };
+static const struct option longopts[] = {
+	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+	{ "tls-key", required_argument, NULL, O_TLS_KEY },
+	{ "retries", required_argument, NULL, O_RETRIES },
+	{ "backoff", required_argument, NULL, O_BACKOFF },
+	{ "resend", no_argument, NULL, O_RESEND },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "max-body", required_argument, NULL, O_MAX_BODY },
+	{ "max-conn", required_argument, NULL, O_MAX_CONN },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "port-file", required_argument, NULL, O_PORT_FILE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static long
+number(const char *s, long lo, long hi)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < lo || v > hi) {
+		warnmsg(NULL, "%s: a number from %ld to %ld", s, lo, hi);
+		exit(EXIT_ERR);
+	}
+	return v;
+}
+
+static void
+logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+logline(const char *fmt, ...)
+{
+	char	t[21];
+	va_list	ap;
+
+	if (verbose < 0)
+		return;
+	npkd_time_str(time(NULL), t);
+	fprintf(stderr, "%s %s: ", t, progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* --- send ----------------------------------------------------------- */
+
+/* The peer's CA and CRL as files for libcurl, 0600 in the store dir. */
+static int
+peer_files(const struct npkd_spoc_peer *p, char *ca, char *crl, size_t n)
+{
+	struct npkd_err e;
+
+	snprintf(ca, n, "%s/peer-%s-ca.pem", store_dir, p->country);
+	snprintf(crl, n, "%s/peer-%s-crl.pem", store_dir, p->country);
+	if (npkd_file_write_atomic(ca, p->ca, strlen(p->ca), 0600, 0, &e) !=
+	    NPKD_OK || npkd_file_write_atomic(crl, p->crl, strlen(p->crl),
+	    0600, 0, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct answers {
+	struct npkd_pkg_member	*m;
+	size_t			 n;
+};
+
+static int
+answer_add(struct answers *a, const char *kind, const char *peer,
+    const char *msgid, const uint8_t *p, size_t len)
+{
+	struct npkd_pkg_member *m;
+
+	if ((m = reallocarray(a->m, a->n + 1, sizeof(*m))) == NULL)
+		return -1;
+	a->m = m;
+	m = &a->m[a->n];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%zu.%s", a->n + 1,
+	    strcmp(kind, "DeliveryFailed") == 0 ? "txt" : "xml");
+	snprintf(m->kind, sizeof(m->kind), "%s", kind);
+	snprintf(m->peer, sizeof(m->peer), "%s", peer);
+	snprintf(m->msgid, sizeof(m->msgid), "%s", msgid[0] ? msgid : "-");
+	if ((m->data.data = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(m->data.data, p, len);
+	m->data.len = len;
+	a->n++;
+	return 0;
+}
+
+static int
+write_answers(struct npkd_store *st, struct answers *a, const char *outf)
+{
+	struct npkd_cert	**cert = NULL;
+	struct npkd_key		 *key = NULL;
+	struct npkd_buf		  out = { NULL, 0 };
+	struct npkd_err		  e;
+	char			 *pem = NULL, *keyref = NULL;
+	size_t			  nc = 0;
+	int			  ex = EXIT_ERR;
+
+	if (npkd_spoc_setting_get(st, "cert", &pem, &e) != NPKD_OK ||
+	    npkd_certs_load((uint8_t *)pem, strlen(pem), &cert, &nc, &e) !=
+	    NPKD_OK || npkd_spoc_setting_get(st, "key", &keyref, &e) !=
+	    NPKD_OK || npkd_key_load(keyref, pin, &key, &e) != NPKD_OK ||
+	    npkd_pkg_write(a->m, a->n, cert[0], key, &out, &e) != NPKD_OK)
+		warnmsg(NULL, "answers package: %s", e.msg);
+	else
+		ex = write_output(outf, &out);
+	npkd_buf_free(&out);
+	npkd_key_free(key);
+	npkd_certs_free(cert, nc);
+	free(pem);
+	free(keyref);
+	return ex;
+}
+
+static int
+cmd_send(int argc, char *argv[])
+{
+	struct npkd_relay_client	 c;
+	struct npkd_store		*st;
+	struct npkd_pkg_member		*m = NULL;
+	struct answers			 a = { NULL, 0 };
+	struct npkd_err			 e;
+	const char			*outf = NULL;
+	char				 ca[4096], crl[4096];
+	size_t				 n = 0, i;
+	long				 retries = 3, backoff = 1000;
+	int				 ch, resend = 0, ex = EXIT_OK, failed = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.connect_ms = 10000;
+	c.total_ms = 60000;
+	c.max_body = NPKD_SPOC_MAX_XML;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'o': outf = optarg; break;
+		case O_TLS_CERT: c.cert_file = optarg; break;
+		case O_TLS_KEY: c.key_file = optarg; break;
+		case O_RETRIES: retries = number(optarg, 0, 20); break;
+		case O_BACKOFF: backoff = number(optarg, 0, 600000); break;
+		case O_RESEND: resend = 1; break;
+		default: usage();
+		}
+	if (optind != argc - 1 || outf == NULL || c.cert_file == NULL ||
+	    c.key_file == NULL)
+		usage();
+	st = open_store(store_dir, 0);
+	if (spoc_pkg_read(st, argv[optind], &m, &n) != EXIT_OK) {
+		npkd_spoc_log_add(st, time(NULL), "out", "-", "package", "-",
+		    NULL, "refused", NULL);
+		npkd_store_close(st);
+		return EXIT_ERR;
+	}
+	for (i = 0; i < n; i++) {
+		struct npkd_spoc_peer	 p;
+		struct npkd_spoc_msg	 msg, ans;
+		struct npkd_spoc_rec	 r, old;
+		struct npkd_buf		 resp = { NULL, 0 };
+		long			 status = 0, try;
+		int			 rc = NPKD_E_IO, op, resp_kind;
+		char			 k[48], why[800];
+
+		memset(&msg, 0, sizeof(msg));
+		if (spoc_kind_parse(m[i].kind, &op, &resp_kind) == -1 ||
+		    npkd_spoc_decode(m[i].data.data, m[i].data.len, m[i].name,
+		    &msg, &e) != NPKD_OK || msg.op != op || msg.response ||
+		    resp_kind) {
+			warnmsg(display_name(argv[optind]), "%s: not a request "
+			    "message: %s", m[i].name, e.msg);
+			ex = EXIT_ERR;
+			continue;
+		}
+		if (npkd_spoc_peer_get(st, m[i].peer, &p, &e) != NPKD_OK) {
+			warnmsg(display_name(argv[optind]), "%s: %s", m[i].name,
+			    e.msg);
+			npkd_spoc_msg_free(&msg);
+			ex = EXIT_ERR;
+			continue;
+		}
+		/* never twice without --resend */
+		if (npkd_spoc_msg_find(st, "out", p.country, op, 0, msg.msgid,
+		    &old, NULL, &e) == NPKD_OK && !resend &&
+		    strcmp(old.state, "failed") != 0) {
+			logline("%s %s %s: sent before (%s); --resend to send "
+			    "again", p.country, npkd_spoc_op_name(op), msg.msgid,
+			    old.state);
+			npkd_spoc_msg_free(&msg);
+			npkd_spoc_peer_clear(&p);
+			continue;
+		}
+		if (old.id == 0 || old.msgid[0] == '\0') {
+			memset(&r, 0, sizeof(r));
+			snprintf(r.dir, sizeof(r.dir), "out");
+			snprintf(r.peer, sizeof(r.peer), "%s", p.country);
+			r.op = op;
+			snprintf(r.msgid, sizeof(r.msgid), "%s", msg.msgid);
+			snprintf(r.state, sizeof(r.state), "queued");
+			if (npkd_spoc_msg_add(st, &r, m[i].data.data,
+			    m[i].data.len, time(NULL), &e) != NPKD_OK) {
+				warnmsg(NULL, "%s", e.msg);
+				ex = EXIT_ERR;
+				npkd_spoc_msg_free(&msg);
+				npkd_spoc_peer_clear(&p);
+				continue;
+			}
+		} else
+			r = old;
+		spoc_kind(op, 0, k, sizeof(k));
+		why[0] = '\0';
+		if (peer_files(&p, ca, crl, sizeof(ca)) == -1) {
+			ex = EXIT_ERR;
+			npkd_spoc_msg_free(&msg);
+			npkd_spoc_peer_clear(&p);
+			break;
+		}
+		c.ca_file = ca;
+		c.crl_file = crl;
+		for (try = 0; try <= retries; try++) {
+			if (try > 0) {
+				long ms = backoff << (try - 1);
+
+				logline("%s %s: retry %ld in %ld ms", p.country,
+				    msg.msgid, try, ms);
+				usleep((useconds_t)(ms * 1000));
+			}
+			npkd_buf_free(&resp);
+			rc = npkd_relay_post(&c, &p, npkd_spoc_op_name(op),
+			    m[i].data.data, m[i].data.len, &status, &resp, &e);
+			npkd_spoc_msg_update(st, r.id, "sending", NULL, 1,
+			    time(NULL), NULL);
+			if (rc == NPKD_E_VERIFY || rc == NPKD_E_LIMIT ||
+			    rc == NPKD_E_USAGE)
+				break;		/* trying again will not help */
+			if (rc == NPKD_OK && (status < 500 || status == 501))
+				break;
+		}
+		if (rc != NPKD_OK)
+			snprintf(why, sizeof(why), "%s", e.msg);
+		else if (status != 200 && status != 500)
+			snprintf(why, sizeof(why), "%s: HTTP %ld", p.url, status);
+		else if (npkd_spoc_decode(resp.data, resp.len, p.url, &ans,
+		    &e) != NPKD_OK)
+			snprintf(why, sizeof(why), "%s", e.msg);
+		else if (!ans.response || ans.op != op) {
+			snprintf(why, sizeof(why), "%s: answered %s to %s", p.url,
+			    npkd_spoc_op_name(ans.op), k);
+			npkd_spoc_msg_free(&ans);
+		} else {
+			uint8_t sha[32];
+
+			npkd_hash(NPKD_HASH_SHA256, resp.data, resp.len, sha,
+			    NULL);
+			spoc_kind(op, 1, k, sizeof(k));
+			npkd_spoc_msg_update(st, r.id, "sent", ans.result, 0,
+			    time(NULL), NULL);
+			spoc_log(st, "out", p.country, op, 0, msg.msgid,
+			    r.sha256, "sent");
+			spoc_log(st, "in", p.country, op, 1, msg.msgid, sha,
+			    ans.result);
+			logline("%s %s %s: %s", p.country, npkd_spoc_op_name(op),
+			    msg.msgid, ans.result);
+			if (answer_add(&a, k, p.country, msg.msgid, resp.data,
+			    resp.len) == -1)
+				ex = EXIT_ERR;
+			npkd_spoc_msg_free(&ans);
+		}
+		if (why[0] != '\0') {
+			failed++;
+			warnmsg(NULL, "%s %s %s: not delivered: %s", p.country,
+			    npkd_spoc_op_name(op), msg.msgid, why);
+			npkd_spoc_msg_update(st, r.id, "failed", "delivery_failed",
+			    0, time(NULL), NULL);
+			spoc_log(st, "out", p.country, op, 0, msg.msgid, r.sha256,
+			    "delivery failed");
+			if (answer_add(&a, "DeliveryFailed", p.country,
+			    msg.msgid, (const uint8_t *)why, strlen(why)) == -1)
+				ex = EXIT_ERR;
+		}
+		unlink(ca);
+		unlink(crl);
+		npkd_buf_free(&resp);
+		npkd_spoc_msg_free(&msg);
+		npkd_spoc_peer_clear(&p);
+	}
+	if (write_answers(st, &a, outf) != EXIT_OK)
+		ex = EXIT_ERR;
+	else if (verbose >= 0)
+		fprintf(stderr, "%s: %zu answer%s, %d not delivered\n",
+		    display_name(outf), a.n, a.n == 1 ? "" : "s", failed);
+	npkd_pkg_free(a.m, a.n);
+	npkd_pkg_free(m, n);
+	npkd_store_close(st);
+	return ex != EXIT_OK ? ex : failed ? EXIT_NO : EXIT_OK;
+}
+
+/* --- serve ---------------------------------------------------------- */
+
+struct srv {
+	struct npkd_store	*st;
+	char			 self[3];
+};
+
+static const char fault_fmt[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/"
+    "envelope/\"><soapenv:Body><soapenv:Fault><faultcode>soapenv:%s"
+    "</faultcode><faultstring>%s</faultstring></soapenv:Fault>"
+    "</soapenv:Body></soapenv:Envelope>\n";
+
+static int
+fault(struct npkd_buf *out, int *code, const char *who, const char *why)
+{
+	char buf[1024];
+	int n;
+
+	/* why is one of our constant strings: nothing to escape */
+	n = snprintf(buf, sizeof(buf), fault_fmt, who, why);
+	*code = 500;
+	if ((out->data = malloc((size_t)n)) == NULL)
+		return -1;
+	memcpy(out->data, buf, (size_t)n);
+	out->len = (size_t)n;
+	return 0;
+}
+
+static int
+answer(const struct npkd_spoc_msg *in, const char *result,
+    struct npkd_buf *out, int *code)
+{
+	struct npkd_spoc_msg	a;
+	struct npkd_err		e;
+
+	memset(&a, 0, sizeof(a));
+	a.op = in->op;
+	a.response = 1;
+	a.dialect = in->dialect;
+	snprintf(a.result, sizeof(a.result), "%s", result);
+	if (npkd_spoc_encode(&a, out, &e) != NPKD_OK) {
+		warnmsg(NULL, "answer: %s", e.msg);
+		return fault(out, code, "Server", "internal error");
+	}
+	*code = 200;
+	return 0;
+}
+
+/* A code of this operation and dialect for "we will not take this". */
+static const char *
+refusal(const struct npkd_spoc_msg *m)
+{
+	switch (m->op) {
+	case NPKD_SPOC_REQUEST_CERT:
+		return "failure_request_not_accepted";
+	case NPKD_SPOC_SEND_CERTS:
+		return "failure_messageID_unknown";
+	case NPKD_SPOC_GET_CA:
+		return m->dialect == NPKD_SPOC_ICAO ? "failure_syntax" :
+		    "failure_request_not_accepted";
+	default:
+		return "failure_internal_error";
+	}
+}
+
+static int
+handle(void *arg, const struct npkd_relay_req *rq, int *code,
+    struct npkd_buf *out)
+{
+	struct srv		*s = arg;
+	struct npkd_spoc_msg	 m;
+	struct npkd_spoc_peer	 p;
+	struct npkd_spoc_rec	 r, old;
+	struct npkd_err		 e;
+	uint8_t			 sha[32];
+	const char		*ok;
+	char			 act[64];
+	int			 rc;
+
+	memset(&p, 0, sizeof(p));
+	npkd_hash(NPKD_HASH_SHA256, rq->body, rq->len, sha, NULL);
+	if (npkd_spoc_decode(rq->body, rq->len, rq->client, &m, &e) !=
+	    NPKD_OK) {
+		logline("%s: refused: %s", rq->client, e.msg);
+		npkd_spoc_log_add(s->st, time(NULL), "in", "-", "-", "-", sha,
+		    "refused: malformed", NULL);
+		return fault(out, code, "Client", "malformed or invalid SPOC "
+		    "message");
+	}
+	if (m.response) {
+		logline("%s: refused: a response where a request belongs",
+		    rq->client);
+		npkd_spoc_msg_free(&m);
+		return fault(out, code, "Client", "not a request");
+	}
+	/* who is calling: registered, and the certificate says so */
+	if (npkd_spoc_peer_get(s->st, m.caller, &p, &e) != NPKD_OK ||
+	    npkd_spoc_tls_check(&p, rq->chain, rq->nchain, 0, NULL, time(NULL),
+	    &e) != NPKD_OK) {
+		logline("%s: refused (401): callerID %s: %s", rq->client,
+		    m.caller, e.msg);
+		npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
+		    npkd_spoc_op_name(m.op), m.msgid, sha, "refused: 401", NULL);
+		npkd_spoc_msg_free(&m);
+		npkd_spoc_peer_clear(&p);
+		*code = 401;
+		return 0;
+	}
+	npkd_spoc_peer_clear(&p);
+	snprintf(act, sizeof(act), "\"%s\"", npkd_spoc_op_name(m.op));
+	if (rq->soapaction != NULL && rq->soapaction[0] != '\0' &&
+	    strcmp(rq->soapaction, act) != 0 &&
+	    strcmp(rq->soapaction, npkd_spoc_op_name(m.op)) != 0) {
+		logline("%s: refused: SOAPAction %s for %s", rq->client,
+		    rq->soapaction, npkd_spoc_op_name(m.op));
+		npkd_spoc_msg_free(&m);
+		return fault(out, code, "Client", "SOAPAction does not match");
+	}
+	ok = m.op == NPKD_SPOC_SEND_CERTS ? "ok_received_correctly" :
+	    m.op == NPKD_SPOC_GENERAL ? "ok" : "ok_reception_ack";
+	/* an answer must answer something we sent */
+	if (m.op == NPKD_SPOC_SEND_CERTS && m.msgid[0] != '\0' &&
+	    npkd_spoc_msg_find(s->st, "out", m.caller, NPKD_SPOC_REQUEST_CERT,
+	    0, m.msgid, &old, NULL, &e) != NPKD_OK &&
+	    npkd_spoc_msg_find(s->st, "out", m.caller, NPKD_SPOC_GET_CA, 0,
+	    m.msgid, &old, NULL, &e) != NPKD_OK) {
+		logline("%s %s: SendCertificates for unknown messageID %s",
+		    rq->client, m.caller, m.msgid);
+		npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
+		    "SendCertificatesRequest", m.msgid, sha,
+		    "refused: messageID unknown", NULL);
+		rc = answer(&m, "failure_messageID_unknown", out, code);
+		npkd_spoc_msg_free(&m);
+		return rc;
+	}
+	/* filed durably before the answer goes out */
+	memset(&r, 0, sizeof(r));
+	snprintf(r.dir, sizeof(r.dir), "in");
+	snprintf(r.peer, sizeof(r.peer), "%s", m.caller);
+	r.op = m.op;
+	snprintf(r.msgid, sizeof(r.msgid), "%s", m.msgid);
+	snprintf(r.state, sizeof(r.state), "received");
+	snprintf(r.result, sizeof(r.result), "%s", m.result);
+	rc = npkd_spoc_msg_add(s->st, &r, rq->body, rq->len, time(NULL), &e);
+	if (rc == NPKD_E_VERIFY) {
+		/* the same message again (a lost answer): same answer, not
+		 * filed twice; another message under a used messageID: no */
+		if (npkd_spoc_msg_find(s->st, "in", m.caller, m.op, 0, m.msgid,
+		    &old, NULL, &e) == NPKD_OK && memcmp(old.sha256, sha, 32) ==
+		    0) {
+			logline("%s %s %s: repeated, not filed again", m.caller,
+			    npkd_spoc_op_name(m.op), m.msgid);
+			npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
+			    npkd_spoc_op_name(m.op), m.msgid, sha,
+			    "repeated: not filed again", NULL);
+		} else {
+			logline("%s %s %s: refused: messageID used before",
+			    m.caller, npkd_spoc_op_name(m.op), m.msgid);
+			npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
+			    npkd_spoc_op_name(m.op), m.msgid, sha,
+			    "refused: messageID replayed", NULL);
+			ok = refusal(&m);
+		}
+	} else if (rc != NPKD_OK) {
+		logline("%s: cannot file: %s", m.caller, e.msg);
+		npkd_spoc_msg_free(&m);
+		return fault(out, code, "Server", "cannot file the message");
+	} else {
+		spoc_log(s->st, "in", m.caller, m.op, 0, m.msgid, sha,
+		    "received");
+		logline("%s %s %s: received", m.caller, npkd_spoc_op_name(m.op),
+		    m.msgid[0] ? m.msgid : "-");
+	}
+	rc = answer(&m, ok, out, code);
+	npkd_spoc_msg_free(&m);
+	return rc;
+}
+
+static void
+server_log(void *arg, const char *line)
+{
+	(void)arg;
+	logline("%s", line);
+}
+
+static char *
+file_text(const char *path)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	char		*s;
+
+	if (npkd_file_read(path, 1 << 20, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return NULL;
+	}
+	s = strndup((char *)b.data, b.len);
+	memset(b.data, 0, b.len);
+	npkd_buf_free(&b);
+	return s;
+}
+
+struct trust {
+	char	*pem;
+	size_t	 len;
+};
+
+static int
+trust_add(void *arg, const struct npkd_spoc_peer *p)
+{
+	struct trust	*t = arg;
+	size_t		 n = strlen(p->ca);
+	char		*s;
+
+	if ((s = realloc(t->pem, t->len + n + 2)) == NULL)
+		return -1;
+	t->pem = s;
+	memcpy(t->pem + t->len, p->ca, n);
+	t->len += n;
+	t->pem[t->len++] = '\n';
+	t->pem[t->len] = '\0';
+	return 0;
+}
+
+static int
+cmd_serve(int argc, char *argv[])
+{
+	struct npkd_relay_server_opts	 o;
+	struct npkd_relay_server	*rs = NULL;
+	struct srv			 s;
+	struct trust			 t = { NULL, 0 };
+	struct npkd_err			 e;
+	const char			*certf = NULL, *keyf = NULL,
+					*portf = NULL;
+	char				*cert = NULL, *key = NULL, port[16];
+	sigset_t			 set;
+	int				 ch, sig, ex = EXIT_ERR;
+	struct npkd_buf			 pb;
+
+	memset(&o, 0, sizeof(o));
+	o.max_conn = 64;
+	o.timeout_s = 30;
+	o.max_body = NPKD_SPOC_MAX_XML;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		switch (ch) {
+		case O_LISTEN: o.listen = optarg; break;
+		case O_TLS_CERT: certf = optarg; break;
+		case O_TLS_KEY: keyf = optarg; break;
+		case O_MAX_BODY:
+			o.max_body = (size_t)number(optarg, 1024,
+			    (long)NPKD_SPOC_MAX_XML);
+			break;
+		case O_MAX_CONN:
+			o.max_conn = (unsigned int)number(optarg, 1, 10000);
+			break;
+		case O_TIMEOUT:
+			o.timeout_s = (unsigned int)number(optarg, 1, 3600);
+			break;
+		case O_PORT_FILE: portf = optarg; break;
+		default: usage();
+		}
+	if (optind != argc || o.listen == NULL || certf == NULL || keyf == NULL)
+		usage();
+	memset(&s, 0, sizeof(s));
+	s.st = open_store(store_dir, 0);
+	spoc_country(s.st, s.self);
+	if ((cert = file_text(certf)) == NULL || (key = file_text(keyf)) ==
+	    NULL)
+		goto out;
+	if (npkd_spoc_peer_list(s.st, trust_add, &t, &e) != NPKD_OK ||
+	    t.pem == NULL) {
+		warnmsg(NULL, "%s", t.pem == NULL ? "no SPOC registered (spoc "
+		    "peer add)" : e.msg);
+		goto out;
+	}
+	/* SIGTERM and SIGINT are taken by sigwait below, in this thread */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	o.cert_pem = cert;
+	o.key_pem = key;
+	o.trust_pem = t.pem;
+	o.handler = handle;
+	o.arg = &s;
+	o.log = server_log;
+	if (npkd_relay_serve(&o, &rs, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	logline("listening on %s (port %u) as %s", o.listen,
+	    npkd_relay_port(rs), s.self);
+	if (portf != NULL) {
+		snprintf(port, sizeof(port), "%u\n", npkd_relay_port(rs));
+		pb.data = (uint8_t *)port;
+		pb.len = strlen(port);
+		if (write_output(portf, &pb) != EXIT_OK)
+			goto out;
+	}
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			logline("SIGHUP: peers are read at start; restart to "
+			    "reload");
+			continue;
+		}
+		break;
+	}
+	logline("signal %d: stopping", sig);
+	ex = EXIT_OK;
+out:
+	npkd_relay_stop(rs);	/* waits for requests in progress */
+	if (key != NULL)
+		memset(key, 0, strlen(key));
+	free(key);
+	free(cert);
+	free(t.pem);
+	npkd_store_close(s.st);
+	return ex;
+}
+
+/* --- collect -------------------------------------------------------- */
+
+static int
+cmd_collect(int argc, char *argv[])
+{
+	struct npkd_store	*st;
+	const char		*outf = NULL;
+	int			 ch, ex;
+
+	while ((ch = getopt(argc, argv, "o:")) != -1)
+		switch (ch) {
+		case 'o': outf = optarg; break;
+		default: usage();
+		}
+	if (optind != argc || outf == NULL)
+		usage();
+	st = open_store(store_dir, 0);
+	ex = spoc_pack(st, "in", "received", "collected", outf, pin);
+	npkd_store_close(st);
+	return ex;
+}
+
+static void
+forget_pin(void)
+{
+	free_pin(pin);
+	pin = NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct npkd_err	 e;
+	const char	*cmd;
+	int		 ch;
+
+	tool_init("spoc-relay");
+	store_dir = getenv("NPKD_DIR");
+	atexit(forget_pin);
+	while ((ch = getopt(argc, argv, "+d:P:q")) != -1)
+		switch (ch) {
+		case 'd': store_dir = optarg; break;
+		case 'P':
+			free_pin(pin);
+			if ((pin = read_pin(optarg)) == NULL)
+				return EXIT_ERR;
+			break;
+		case 'q': verbose = -1; break;
+		default: usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || store_dir == NULL)
+		usage();
+	if (npkd_global_init(&e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	cmd = argv[0];
+	optind = 1;
+	if (strcmp(cmd, "send") == 0)
+		return cmd_send(argc, argv);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "collect") == 0)
+		return cmd_collect(argc, argv);
+	usage();
+}
