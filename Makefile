@@ -175,6 +175,12 @@ $(CV)/.done: testdata/gencvc.sh $(MKDER)
 	sh testdata/gencvc.sh $(CV) $(abspath $(MKDER))
 	touch $@
 
+# SPOC TLS and package test PKI from GnuTLS certtool.
+SP	 = build/spocdata
+$(SP)/.done: testdata/genspoc.sh
+	sh testdata/genspoc.sh $(SP)
+	touch $@
+
 # PKD-shaped corpora: small for the kill test, full size for make bench.
 SCALE_S	 = build/scale-small
 SCALE_F	 = build/scale-full
@@ -193,10 +199,10 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done
 	NPKD_TESTDATA=$(TD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) sh tests/tools/run.sh
 
 asan:
 	$(MAKE) VARIANT=asan check

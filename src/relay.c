@@ -436,6 +436,7 @@ npkd_relay_serve(const struct npkd_relay_server_opts *o,
 	if (fam == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
 	    MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
@@ -447,7 +448,6 @@ npkd_relay_serve(const struct npkd_relay_server_opts *o,
 	    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		free(s);

@@ -3,7 +3,8 @@
 #
 # SPOC test PKI made with GnuTLS certtool: for countries PP and ZZ a SPOC
 # CA with its CRL, a TLS client certificate (EKU 2.23.136.1.1.10.1) and a
-# TLS server certificate for localhost (EKU 2.23.136.1.1.10.2), and the
+# TLS server certificate for localhost (EKU 2.23.136.1.1.10.2), both with
+# the standard TLS EKU as well so that any TLS stack accepts them, and the
 # package signing certificates of the offline side and of the relay.
 # For the negative cases: a rogue CA with a PP client certificate, a
 # revoked PP client certificate, one without the SPOC EKU, and a server
@@ -34,7 +35,8 @@ ca() {		# name country
 }
 leaf() {	# name ca cn country serial eku [dns]
 	key "$1.key"
-	tmpl "$1.tmpl" "$3" "$4" "$5" signing_key \
+	case $3 in *client) std=tls_www_client ;; *) std=tls_www_server ;; esac
+	tmpl "$1.tmpl" "$3" "$4" "$5" signing_key $std \
 	    "crl_dist_points = http://crl.example/$4.crl" \
 	    ${6:+"key_purpose_oid = $6"} ${7:+"dns_name = $7"}
 	certtool --generate-certificate --load-privkey "$1.key" \

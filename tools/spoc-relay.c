@@ -726,7 +726,7 @@ main(int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	cmd = argv[0];
-	optind = 1;
+	optind = 0;	/* 0: getopt starts afresh, in GNU order */
 	if (strcmp(cmd, "send") == 0)
 		return cmd_send(argc, argv);
 	if (strcmp(cmd, "serve") == 0)

@@ -30,6 +30,7 @@ usage(void)
 	    "       spoc message CC --subject S [--body FILE]\n"
 	    "       spoc inbox [--json]\n"
 	    "       spoc answer ID (--cert CERT [--chain CVCA ...] | --fail CODE)\n"
+	    "       spoc extract ID -o FILE\n"
 	    "       spoc pack [--resend ID ...] -o FILE\n"
 	    "       spoc unpack [--out DIR] FILE\n"
 	    "       spoc ls [--json] | spoc log [--json]\n");
@@ -826,6 +827,52 @@ out:
 	return ex;
 }
 
+/* The CV request, or the text of a general message, of a filed message. */
+static int
+cmd_extract(int argc, char *argv[])
+{
+	struct npkd_store	*st;
+	struct npkd_spoc_rec	 r;
+	struct npkd_spoc_msg	 m;
+	struct npkd_buf		 x, b;
+	struct npkd_err		 e;
+	const char		*outf = NULL;
+	int			 ch, ex = EXIT_ERR;
+
+	while ((ch = getopt(argc, argv, "o:")) != -1)
+		switch (ch) {
+		case 'o': outf = optarg; break;
+		default: usage();
+		}
+	if (optind != argc - 1 || outf == NULL)
+		usage();
+	st = store(0);
+	if (npkd_spoc_msg_get(st, strtol(argv[optind], NULL, 10), &r, &x,
+	    &e) != NPKD_OK) {
+		warnmsg(NULL, "%s: %s", argv[optind], e.msg);
+		goto out;
+	}
+	if (npkd_spoc_decode(x.data, x.len, NULL, &m, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s: %s", argv[optind], e.msg);
+		npkd_buf_free(&x);
+		goto out;
+	}
+	if (m.op == NPKD_SPOC_REQUEST_CERT && !m.response)
+		ex = write_output(outf, &m.request);
+	else if (m.op == NPKD_SPOC_GENERAL && !m.response) {
+		b.data = (uint8_t *)m.body;
+		b.len = strlen(m.body);
+		ex = write_output(outf, &b);
+	} else
+		warnmsg(NULL, "%s: a %s holds no request or text",
+		    argv[optind], npkd_spoc_op_name(m.op));
+	npkd_spoc_msg_free(&m);
+	npkd_buf_free(&x);
+out:
+	npkd_store_close(st);
+	return ex;
+}
+
 /* --- packages ------------------------------------------------------- */
 
 static int
@@ -1294,7 +1341,7 @@ main(int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	cmd = argv[0];
-	optind = 1;
+	optind = 0;	/* 0: getopt starts afresh, in GNU order */
 	if (strcmp(cmd, "setup") == 0)
 		return cmd_setup(argc, argv);
 	if (strcmp(cmd, "peer") == 0)
@@ -1309,6 +1356,8 @@ main(int argc, char *argv[])
 		return cmd_inbox(argc, argv);
 	if (strcmp(cmd, "answer") == 0)
 		return cmd_answer(argc, argv);
+	if (strcmp(cmd, "extract") == 0)
+		return cmd_extract(argc, argv);
 	if (strcmp(cmd, "pack") == 0)
 		return cmd_pack(argc, argv);
 	if (strcmp(cmd, "unpack") == 0)
