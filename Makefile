@@ -218,8 +218,14 @@ fuzz-run: $(FUZZ_BINS)
 		    $(B)/fuzz/$$f.corpus fuzz/$$f.in || exit 1; \
 	done
 
-bench: $(BENCH) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) sh tests/bench.sh $(BENCH)
+SPOCLOAD = $(B)/tests/spocload
+$(SPOCLOAD): tests/spocload.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) -o $@ $< $(RELAY_LIBS) -lpthread
+
+bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
+	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) sh tests/bench.sh $(BENCH)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)

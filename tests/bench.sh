@@ -41,6 +41,45 @@ if [ -n "$C" ] && [ -f "$C/zz_cvca.cvcert" ]; then
 	rm -f "$R" "$R.key"
 fi
 
+SP=${NPKD_SPOC:-}
+if [ -n "$SP" ] && [ -f "$SP/pp_client.pem" ] && [ -n "${SPOCLOAD:-}" ]; then
+	echo
+	echo "== SPOC: spoc-relay serve on 127.0.0.1, GeneralMessage over mutual TLS"
+	echo "== (each request checked, validated, filed durably, then answered)"
+	R=$(mktemp -d /tmp/npkd-bench-spoc.XXXXXX)
+	SPOC=$NPKD_BIN/spoc
+	"$SPOC" -q -d "$R/zzr" setup --country ZZ --key "$SP/zz_pkg_rel.key" \
+	    --cert "$SP/zz_pkg_rel.pem" --trust "$SP/zz_pkg_off.pem"
+	"$SPOC" -q -d "$R/zz" setup --country ZZ --key "$SP/zz_pkg_off.key" \
+	    --cert "$SP/zz_pkg_off.pem" --trust "$SP/zz_pkg_rel.pem"
+	for d in zzr zz; do
+		"$SPOC" -q -d "$R/$d" peer add PP --url https://localhost:1/spoc \
+		    --ca "$SP/pp_ca.pem" --crl "$SP/pp_ca.crl"
+	done
+	"$NPKD_BIN/spoc-relay" -q -d "$R/zzr" serve --listen 127.0.0.1:0 \
+	    --port-file "$R/port" --tls-cert "$SP/zz_server.pem" \
+	    --tls-key "$SP/zz_server.key" &
+	pid=$!
+	while [ ! -s "$R/port" ]; do sleep 0.1; done
+	U=https://localhost:$(cat "$R/port")/spoc
+	printf '1 client,  1 000 requests   '
+	"$SPOCLOAD" "$U" "$SP/zz_ca.pem" "$SP/pp_client.pem" "$SP/pp_client.key" PP 1 1000 60
+	echo "== a 1 000-message package: the relay packs, the offline side unpacks"
+	printf 'spoc-relay collect            '
+	"$B" cmd "$NPKD_BIN/spoc-relay" -q -d "$R/zzr" collect -o "$R/in.pkg"
+	printf 'spoc unpack                   '
+	"$B" cmd "$SPOC" -q -d "$R/zz" unpack "$R/in.pkg"
+	echo "   package: $(wc -c < "$R/in.pkg") bytes"
+	for n in 2 8; do
+		printf '%d clients, 4 000 requests   ' $n
+		"$SPOCLOAD" "$U" "$SP/zz_ca.pem" "$SP/pp_client.pem" \
+		    "$SP/pp_client.key" PP $n 4000 60
+	done
+	kill -TERM $pid
+	wait $pid
+	rm -rf "$R"
+fi
+
 S=${NPKD_SCALE:-}
 [ -n "$S" ] && [ -f "$S/pkd.ldif" ] || exit 0
 echo

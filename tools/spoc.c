@@ -30,6 +30,8 @@ usage(void)
 	    "       spoc message CC --subject S [--body FILE]\n"
 	    "       spoc inbox [--json]\n"
 	    "       spoc answer ID (--cert CERT [--chain CVCA ...] | --fail CODE)\n"
+	    "       spoc answer ID     (a GetCACertificates: our CVCA certificates)\n"
+	    "       spoc notify        (push our CVCA certificates to every peer)\n"
 	    "       spoc extract ID -o FILE\n"
 	    "       spoc pack [--resend ID ...] -o FILE\n"
 	    "       spoc unpack [--out DIR] FILE\n"
@@ -559,7 +561,7 @@ inbox_one(void *arg, const struct npkd_spoc_rec *r)
 	    r->op != NPKD_SPOC_GET_CA && r->op != NPKD_SPOC_GENERAL &&
 	    r->op != NPKD_SPOC_SEND_CERTS))
 		return 0;
-	verdict = "-";
+	verdict = r->op == NPKD_SPOC_SEND_CERTS ? r->result : "-";
 	if (r->op == NPKD_SPOC_REQUEST_CERT) {
 		if (npkd_spoc_decode(r->xml, r->xml_len, NULL, &m, &e) !=
 		    NPKD_OK) {
@@ -699,7 +701,7 @@ cmd_answer(int argc, char *argv[])
 			break;
 		default: usage();
 		}
-	if (optind != argc - 1 || (certf == NULL) == (fail == NULL))
+	if (optind != argc - 1 || (certf != NULL && fail != NULL))
 		usage();
 	id = strtol(argv[optind], &end, 10);
 	if (*end != '\0' || id <= 0)
@@ -733,6 +735,33 @@ cmd_answer(int argc, char *argv[])
 		snprintf(m.result, sizeof(m.result), "%s", fail);
 		goto send;
 	}
+	if (in.op == NPKD_SPOC_GET_CA) {
+		/* our CVCA certificates, root and links, by effective date */
+		if (certf != NULL) {
+			warnmsg(NULL, "%ld: GetCACertificates is answered with "
+			    "our CVCA certificates, not --cert", id);
+			goto close;
+		}
+		if (chain.n == 0 && cvset_load(st, "own", &chain) != EXIT_OK)
+			goto close;
+		if (chain.n == 0 || chain.n > NPKD_SPOC_MAX_CERTS) {
+			warnmsg(NULL, "%ld: %zu CVCA certificates registered as "
+			    "own (cvc register -o own)", id, chain.n);
+			goto close;
+		}
+		qsort(chain.v, chain.n, sizeof(chain.v[0]), by_effective);
+		if ((seq = calloc(chain.n, sizeof(*seq))) == NULL)
+			goto close;
+		for (i = 0; i < chain.n; i++)
+			seq[nseq++].data = (uint8_t *)npkd_cvc_der(chain.v[i],
+			    &seq[i].len);
+		m.certs = seq;
+		m.ncerts = nseq;
+		snprintf(m.result, sizeof(m.result), "ok_cert_available");
+		goto send;
+	}
+	if (certf == NULL)
+		usage();
 	/*
 	 * The certificate answers this request: same holder, same key, and
 	 * it verifies under our CVCA.  Sequence: the certificate first, then
@@ -825,6 +854,84 @@ out:
 	npkd_spoc_peer_clear(&p);
 	npkd_buf_free(&x);
 	return ex;
+}
+
+/* A CVCA rekey: our CVCA certificates pushed to every registered SPOC. */
+struct notify {
+	struct npkd_store	*st;
+	struct cvset		*own;
+	char			 self[3];
+	int			 ex;
+	size_t			 n;
+};
+
+static int
+notify_one(void *arg, const struct npkd_spoc_peer *p)
+{
+	struct notify		*nf = arg;
+	struct npkd_spoc_msg	 m;
+	struct npkd_buf		 seq[NPKD_SPOC_MAX_CERTS];
+	size_t			 i;
+
+	memset(&m, 0, sizeof(m));
+	m.op = NPKD_SPOC_SEND_CERTS;
+	m.dialect = p->dialect;
+	memcpy(m.caller, nf->self, 3);
+	for (i = 0; i < nf->own->n; i++)
+		seq[i].data = (uint8_t *)npkd_cvc_der(nf->own->v[i], &seq[i].len);
+	m.certs = seq;
+	m.ncerts = nf->own->n;
+	snprintf(m.result, sizeof(m.result), "new_cert_available_notification");
+	if (queue(nf->st, &m, p->country, NULL, 0) != EXIT_OK)
+		nf->ex = EXIT_ERR;
+	nf->n++;
+	return 0;
+}
+
+static int
+cmd_notify(int argc, char *argv[])
+{
+	struct cvset	own = { NULL, 0, NULL };
+	struct notify	nf;
+	struct npkd_err	e;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	memset(&nf, 0, sizeof(nf));
+	nf.st = store(0);
+	nf.own = &own;
+	spoc_country(nf.st, nf.self);
+	if (cvset_load(nf.st, "own", &own) != EXIT_OK)
+		goto out;
+	if (own.n == 0 || own.n > NPKD_SPOC_MAX_CERTS) {
+		warnmsg(NULL, "%zu CVCA certificates registered as own (cvc "
+		    "register -o own)", own.n);
+		goto out;
+	}
+	qsort(own.v, own.n, sizeof(own.v[0]), by_effective);
+	if (npkd_store_txn(nf.st, NPKD_TXN_BEGIN, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	if (npkd_spoc_peer_list(nf.st, notify_one, &nf, &e) != NPKD_OK ||
+	    nf.ex != EXIT_OK || nf.n == 0 ||
+	    npkd_store_txn(nf.st, NPKD_TXN_COMMIT, &e) != NPKD_OK) {
+		if (nf.n == 0)
+			warnmsg(NULL, "no SPOC registered");
+		else if (nf.ex == EXIT_OK)
+			warnmsg(NULL, "%s", e.msg);
+		npkd_store_txn(nf.st, NPKD_TXN_ROLLBACK, NULL);
+		nf.ex = EXIT_ERR;
+		goto out;
+	}
+	nf.ex = EXIT_OK;
+out:
+	if (own.n == 0 || nf.n == 0)
+		nf.ex = EXIT_ERR;
+	cvset_free(&own);
+	npkd_store_close(nf.st);
+	return nf.ex;
 }
 
 /* The CV request, or the text of a general message, of a filed message. */
@@ -1015,6 +1122,75 @@ out:
 	return ex;
 }
 
+/*
+ * A pushed CVCA rekey: each certificate, in order, must verify under a
+ * CVCA of that country already registered (or one accepted before it in
+ * the same sequence); those that do are registered, the rest are left
+ * for the officer.  The outcome goes into result.
+ */
+static int
+push_certs(struct npkd_store *st, const struct npkd_spoc_msg *m,
+    const char *peer, const char *what, char *result, size_t rlen)
+{
+	struct cvset	 reg = { NULL, 0, NULL };
+	struct npkd_cvc	*c;
+	struct npkd_err	 e;
+	const char	*why;
+	size_t		 i, added = 0, refused = 0;
+	int		 ex = EXIT_ERR;
+
+	if (cvset_load(st, "registered", &reg) != EXIT_OK)
+		return EXIT_ERR;
+	for (i = 0; i < m->ncerts; i++) {
+		if (npkd_cvc_parse(m->certs[i].data, m->certs[i].len, 0, &c,
+		    &e) != NPKD_OK) {
+			warnmsg(what, "pushed certificate %zu: %s", i + 1, e.msg);
+			goto out;
+		}
+		if (npkd_cvc_role(c) != NPKD_CVC_CVCA ||
+		    strncmp(npkd_cvc_chr(c), peer, 2) != 0 ||
+		    npkd_cvc_verify(c, NULL, 0, (const struct npkd_cvc *const *)
+		    reg.v, reg.n, time(NULL), &why, &e) != NPKD_OK) {
+			refused++;
+			npkd_cvc_free(c);
+			continue;
+		}
+		/* verified: registered now, or already */
+		added++;
+		if (npkd_store_cv_add(st, c, "registered", NULL, &e) != NPKD_OK &&
+		    e.code != NPKD_E_VERIFY) {
+			warnmsg(what, "%s", e.msg);
+			npkd_cvc_free(c);
+			goto out;
+		}
+		if (cv_collect(&reg, m->certs[i].data, m->certs[i].len, NULL) !=
+		    0) {
+			npkd_cvc_free(c);
+			goto out;
+		}
+		npkd_cvc_free(c);
+	}
+	snprintf(result, rlen, "verified %zu, unverified %zu", added,
+	    refused);
+	ex = EXIT_OK;
+out:
+	cvset_free(&reg);
+	return ex;
+}
+
+static int
+open_push(void *arg, const struct npkd_spoc_rec *r)
+{
+	struct npkd_spoc_rec *out = arg;
+
+	if (r->msgid[0] != '\0' || (strcmp(r->state, "packed") != 0 &&
+	    strcmp(r->state, "sent") != 0))
+		return 0;
+	*out = *r;
+	out->xml = NULL;
+	return 1;	/* the first, in id order within the peer */
+}
+
 /* File one member of an incoming package; EXIT_OK, or why not. */
 static int
 unpack_one(struct npkd_store *st, const char *self,
@@ -1077,6 +1253,19 @@ unpack_one(struct npkd_store *st, const char *self,
 		int asked;
 
 		rc = NPKD_E_NOTFOUND;
+		if (resp && op == NPKD_SPOC_SEND_CERTS && strcmp(id, "-") == 0) {
+			/* the acknowledgement of a push (no messageID):
+			 * the oldest push to that peer still open */
+			struct npkd_spoc_filter f = { "out", NULL, pm->peer,
+			    NPKD_SPOC_SEND_CERTS, 0 };
+
+			memset(&ours, 0, sizeof(ours));
+			if (npkd_spoc_msg_list(st, &f, open_push, &ours, &e) >= 0 &&
+			    ours.id != 0)
+				rc = NPKD_OK;
+			id = "";
+			goto matched;
+		}
 		for (asked = NPKD_SPOC_REQUEST_CERT; asked <= NPKD_SPOC_GENERAL;
 		    asked++) {
 			if (resp && asked != op)
@@ -1095,6 +1284,7 @@ unpack_one(struct npkd_store *st, const char *self,
 			    &ours, NULL, &e) == NPKD_OK)
 				rc = NPKD_OK;
 		}
+matched:
 		if (rc != NPKD_OK) {
 			warnmsg(what, "%s: messageID %s is not one of ours to "
 			    "%s", pm->name, id, pm->peer);
@@ -1149,6 +1339,9 @@ unpack_one(struct npkd_store *st, const char *self,
 		}
 	}
 	(void)self;
+	if (op == NPKD_SPOC_SEND_CERTS && push_certs(st, &m, pm->peer, what,
+	    r.result, sizeof(r.result)) != EXIT_OK)
+		goto out;
 	rc = npkd_spoc_msg_add(st, &r, pm->data.data, pm->data.len, time(NULL),
 	    &e);
 	if (rc == NPKD_E_VERIFY) {
@@ -1356,6 +1549,8 @@ main(int argc, char *argv[])
 		return cmd_inbox(argc, argv);
 	if (strcmp(cmd, "answer") == 0)
 		return cmd_answer(argc, argv);
+	if (strcmp(cmd, "notify") == 0)
+		return cmd_notify(argc, argv);
 	if (strcmp(cmd, "extract") == 0)
 		return cmd_extract(argc, argv);
 	if (strcmp(cmd, "pack") == 0)

@@ -220,6 +220,37 @@ grep -q "\"msgid\":\"$MSGID\",.*\"outcome\":\"received\"" "$TMP/out" ||
     fail "ZZ's relay log"
 grep -q "\"outcome\":\"collected\"" "$TMP/out" || fail "ZZ's relay log: collected"
 
+# PP asks for ZZ's CVCA certificates; ZZ answers, and pushes its rekey
+# (a link certificate) to every registered SPOC
+expect 0 "$SPOC" -d "$TMP/pp" get-ca ZZ
+expect 0 "$SPOC" -d "$TMP/pp" pack -o "$TMP/a5.pkg"
+expect 0 "$RELAY" -d "$TMP/ppr" send --tls-cert "$S/pp_client.pem" \
+    --tls-key "$S/pp_client.key" -o "$TMP/a5ans.pkg" "$TMP/a5.pkg"
+expect 0 "$SPOC" -d "$TMP/pp" unpack "$TMP/a5ans.pkg"
+expect 0 "$RELAY" -d "$TMP/zzr" collect -o "$TMP/b5.pkg"
+expect 0 "$SPOC" -d "$TMP/zz" unpack "$TMP/b5.pkg"
+expect 0 "$SPOC" -d "$TMP/zz" inbox
+GCA=$(grep " GetCACertificates " "$TMP/out" | awk '{print $1}')
+expect 0 "$CVC" -d "$TMP/zz" register -o own "$C/zz_link.cvcert"
+expect 0 "$SPOC" -d "$TMP/zz" answer "$GCA"
+expect 0 "$SPOC" -d "$TMP/zz" notify
+expect 0 "$SPOC" -d "$TMP/zz" pack -o "$TMP/b6.pkg"
+schema_valid "$TMP/b6.pkg"
+grep -q "new_cer_available_notification" "$TMP"/x/*.xml || fail "CSN push spelling"
+expect 0 "$RELAY" -d "$TMP/zzr" send --tls-cert "$S/zz_client.pem" \
+    --tls-key "$S/zz_client.key" -o "$TMP/b6ans.pkg" "$TMP/b6.pkg"
+expect 0 "$SPOC" -d "$TMP/zz" unpack "$TMP/b6ans.pkg"
+expect 0 "$RELAY" -d "$TMP/ppr" collect -o "$TMP/a6.pkg"
+expect 0 "$SPOC" -d "$TMP/pp" unpack "$TMP/a6.pkg"
+expect 0 "$SPOC" -d "$TMP/pp" ls
+grep -q "GetCACertificatesRequest .*answered .*ok_cert_available" "$TMP/out" ||
+    fail "GetCACertificates not answered"
+expect 0 "$SPOC" -d "$TMP/pp" inbox --json
+grep -q '"op":"SendCertificates".*"verify":"verified 2, unverified 0"' "$TMP/out" ||
+    fail "the pushed link certificate"
+expect 0 "$CVC" -d "$TMP/pp" ls -o registered
+grep -q ZZCVCA00002 "$TMP/out" || fail "the link is not registered at PP"
+
 # --- refusals at ZZ's relay, by curl and gnutls-cli ---------------------
 GM='<?xml version="1.0"?>
 <e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><GeneralMessageRequest xmlns="http://namespaces.icao.int/lds2"><callerID>CALLER</callerID><messageID>MID</messageID><subject>test</subject><body>hello</body></GeneralMessageRequest></e:Body></e:Envelope>'
@@ -322,7 +353,7 @@ expect 0 "$SPOC" -d "$TMP/pp" unpack "$TMP/a3ans.pkg"
 expect 0 "$SPOC" -d "$TMP/pp" ls
 grep -q "GetCACertificatesRequest .*failed .*delivery_failed" "$TMP/out" ||
     fail "the failed delivery is not recorded"
-GID=$(grep "GetCACertificatesRequest" "$TMP/out" | awk '{print $1}')
+GID=$(grep "GetCACertificatesRequest .*failed" "$TMP/out" | awk '{print $1}')
 # a failed message goes again only on request
 expect 0 "$SPOC" -d "$TMP/pp" pack -o "$TMP/a4.pkg"
 grep -q "0 messages packed" "$TMP/err" || fail "a failed message went again"
