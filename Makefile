@@ -12,11 +12,14 @@ GEN	 = $(B)/gen
 
 PKGS	 = gnutls libtasn1 libgcrypt sqlite3 libarchive libxml-2.0
 RELAY_PKGS = libcurl libmicrohttpd
-RELAY_CFLAGS := $(shell pkg-config --cflags $(RELAY_PKGS))
-RELAY_LIBS   := $(shell pkg-config --libs $(RELAY_PKGS))
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+# Asked of pkg-config on first use, not when the Makefile is read, so that
+# "make deps all" works on a machine where deps installs them.
+lazy = $(eval $1 := $$(shell $2))$($1)
+RELAY_CFLAGS = $(call lazy,RELAY_CFLAGS,pkg-config --cflags $(RELAY_PKGS))
+RELAY_LIBS   = $(call lazy,RELAY_LIBS,pkg-config --libs $(RELAY_PKGS))
+PKG_CFLAGS   = $(call lazy,PKG_CFLAGS,pkg-config --cflags $(PKGS))
+PKG_LIBS     = $(call lazy,PKG_LIBS,pkg-config --libs $(PKGS))
+CUNIT_LIBS   = $(call lazy,CUNIT_LIBS,pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \

@@ -51,17 +51,19 @@ read_text(const char *path, size_t max)
 	struct npkd_buf	 b;
 	struct npkd_err	 e;
 	char		*s;
+	size_t		 n;
 
 	if (npkd_file_read(path, max, &b, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		return NULL;
 	}
-	if ((s = malloc(b.len + 1)) != NULL) {
-		memcpy(s, b.data, b.len);
-		s[b.len] = '\0';
+	n = b.len;
+	if ((s = malloc(n + 1)) != NULL) {
+		memcpy(s, b.data, n);
+		s[n] = '\0';
 	}
 	npkd_buf_free(&b);
-	if (s != NULL && strlen(s) != b.len) {
+	if (s != NULL && strlen(s) != n) {
 		warnmsg(display_name(path), "contains a NUL byte");
 		free(s);
 		return NULL;

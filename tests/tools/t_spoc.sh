@@ -251,6 +251,16 @@ grep -q '"op":"SendCertificates".*"verify":"verified 2, unverified 0"' "$TMP/out
 expect 0 "$CVC" -d "$TMP/pp" ls -o registered
 grep -q ZZCVCA00002 "$TMP/out" || fail "the link is not registered at PP"
 
+# a refusal (HTTP 401 for a revoked client certificate) is not retried
+echo "hello" > "$TMP/body"
+expect 0 "$SPOC" -d "$TMP/pp" message ZZ --subject test --body "$TMP/body"
+expect 0 "$SPOC" -d "$TMP/pp" pack -o "$TMP/a7.pkg"
+expect 1 "$RELAY" -d "$TMP/ppr" send --retries 3 --backoff 10 --tls-cert \
+    "$S/pp_revoked.pem" --tls-key "$S/pp_revoked.key" -o "$TMP/a7ans.pkg" "$TMP/a7.pkg"
+grep -q "not delivered: .*HTTP 401" "$TMP/err" || fail "401 not reported"
+grep -q "retry" "$TMP/err" && fail "a refusal was retried"
+expect 0 "$SPOC" -d "$TMP/pp" unpack "$TMP/a7ans.pkg"
+
 # --- refusals at ZZ's relay, by curl and gnutls-cli ---------------------
 GM='<?xml version="1.0"?>
 <e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><GeneralMessageRequest xmlns="http://namespaces.icao.int/lds2"><callerID>CALLER</callerID><messageID>MID</messageID><subject>test</subject><body>hello</body></GeneralMessageRequest></e:Body></e:Envelope>'
@@ -372,4 +382,10 @@ for n in zzs pps zzo; do
 	grep -q "stopping" "$TMP/$n.log" || fail "$n did not log its stop"
 done
 PIDS=""
+# a peer that does not answer: retried with backoff, then reported
+expect 1 "$RELAY" -d "$TMP/ppr" send --retries 2 --backoff 10 \
+    --tls-cert "$S/pp_client.pem" --tls-key "$S/pp_client.key" -o "$TMP/a4ans.pkg" "$TMP/a4.pkg"
+grep -q "retry 2 in 20 ms" "$TMP/err" || { cat "$TMP/err" >&2; fail "no backoff"; }
+grep -q "not delivered" "$TMP/err" || fail "not reported"
+tar -tf "$TMP/a4ans.pkg" | grep -q "\.txt$" || fail "no DeliveryFailed note"
 exit 0
