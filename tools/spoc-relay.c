@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -371,9 +372,51 @@ fault(struct npkd_buf *out, int *code, const char *who, const char *why)
 	return 0;
 }
 
+/* Our CVCA certificates held by the relay (cvc register -o own), DER. */
+struct cvcas {
+	struct npkd_buf	 c[NPKD_SPOC_MAX_CERTS];
+	time_t		 eff[NPKD_SPOC_MAX_CERTS];
+	size_t		 n;
+	int		 over;
+};
+
 static int
-answer(const struct npkd_spoc_msg *in, const char *result,
-    struct npkd_buf *out, int *code)
+cvca_one(void *arg, const uint8_t *der, size_t len, const char *origin)
+{
+	struct cvcas	*v = arg;
+	struct npkd_cvc	*c;
+	struct npkd_err	 e;
+	size_t		 i;
+
+	(void)origin;
+	if (npkd_cvc_parse(der, len, 0, &c, &e) != NPKD_OK)
+		return NPKD_E_FORMAT;
+	if (npkd_cvc_role(c) != NPKD_CVC_CVCA) {
+		npkd_cvc_free(c);
+		return 0;
+	}
+	if (v->n == NPKD_SPOC_MAX_CERTS) {
+		v->over = 1;
+		npkd_cvc_free(c);
+		return 0;
+	}
+	/* by effective date, ascending */
+	for (i = v->n; i > 0 && v->eff[i - 1] > npkd_cvc_effective(c); i--) {
+		v->c[i] = v->c[i - 1];
+		v->eff[i] = v->eff[i - 1];
+	}
+	v->eff[i] = npkd_cvc_effective(c);
+	v->c[i].len = len;
+	if ((v->c[i].data = malloc(len)) != NULL)
+		memcpy(v->c[i].data, der, len);
+	v->n++;
+	npkd_cvc_free(c);
+	return v->c[i].data == NULL ? NPKD_E_NOMEM : 0;
+}
+
+static int
+answer_certs(const struct npkd_spoc_msg *in, const char *result,
+    const struct cvcas *v, struct npkd_buf *out, int *code)
 {
 	struct npkd_spoc_msg	a;
 	struct npkd_err		e;
@@ -383,12 +426,23 @@ answer(const struct npkd_spoc_msg *in, const char *result,
 	a.response = 1;
 	a.dialect = in->dialect;
 	snprintf(a.result, sizeof(a.result), "%s", result);
+	if (v != NULL) {
+		a.certs = (struct npkd_buf *)(uintptr_t)v->c;
+		a.ncerts = v->n;
+	}
 	if (npkd_spoc_encode(&a, out, &e) != NPKD_OK) {
 		warnmsg(NULL, "answer: %s", e.msg);
 		return fault(out, code, "Server", "internal error");
 	}
 	*code = 200;
 	return 0;
+}
+
+static int
+answer(const struct npkd_spoc_msg *in, const char *result,
+    struct npkd_buf *out, int *code)
+{
+	return answer_certs(in, result, NULL, out, code);
 }
 
 /* A code of this operation and dialect for "we will not take this". */
@@ -515,6 +569,33 @@ handle(void *arg, const struct npkd_relay_req *rq, int *code,
 		    "received");
 		logline("%s %s %s: received", m.caller, npkd_spoc_op_name(m.op),
 		    m.msgid[0] ? m.msgid : "-");
+		/*
+		 * GetCACertificates is answered at once when the relay holds
+		 * our CVCA certificates (public, carried over in a package and
+		 * registered with cvc register -o own); the request is then
+		 * answered, not collected.
+		 */
+		if (m.op == NPKD_SPOC_GET_CA) {
+			struct cvcas v;
+			size_t i;
+
+			memset(&v, 0, sizeof(v));
+			if (npkd_store_cv_list(s->st, "own", -1, 0, cvca_one, &v,
+			    &e) == NPKD_OK && v.n > 0 && !v.over &&
+			    npkd_spoc_msg_update(s->st, r.id, "answered",
+			    "ok_cert_available", 0, time(NULL), &e) == NPKD_OK) {
+				spoc_log(s->st, "out", m.caller, m.op, 1, m.msgid,
+				    NULL, "ok_cert_available");
+				rc = answer_certs(&m, "ok_cert_available", &v, out,
+				    code);
+				for (i = 0; i < v.n; i++)
+					npkd_buf_free(&v.c[i]);
+				npkd_spoc_msg_free(&m);
+				return rc;
+			}
+			for (i = 0; i < v.n; i++)
+				npkd_buf_free(&v.c[i]);
+		}
 	}
 	rc = answer(&m, ok, out, code);
 	npkd_spoc_msg_free(&m);

@@ -251,6 +251,24 @@ grep -q '"op":"SendCertificates".*"verify":"verified 2, unverified 0"' "$TMP/out
 expect 0 "$CVC" -d "$TMP/pp" ls -o registered
 grep -q ZZCVCA00002 "$TMP/out" || fail "the link is not registered at PP"
 
+# a relay that holds its CVCA's certificates answers GetCACertificates at
+# once (synchronously), and the certificates reach PP's register from the
+# answers package
+expect 0 "$CVC" -d "$TMP/zzr" register -o own "$C/zz_cvca.cvcert" "$C/zz_link.cvcert"
+expect 0 "$SPOC" -d "$TMP/pp" get-ca ZZ
+SYNC=$(awk '{print $4}' "$TMP/out")
+expect 0 "$SPOC" -d "$TMP/pp" pack -o "$TMP/a8.pkg"
+expect 0 "$RELAY" -d "$TMP/ppr" send --tls-cert "$S/pp_client.pem" \
+    --tls-key "$S/pp_client.key" -o "$TMP/a8ans.pkg" "$TMP/a8.pkg"
+schema_valid "$TMP/a8ans.pkg"
+grep -c "<spoc:certificate>" "$TMP"/x/*.xml | grep -q 2 || fail "synchronous certificates"
+expect 0 "$SPOC" -d "$TMP/pp" unpack "$TMP/a8ans.pkg"
+expect 0 "$SPOC" -d "$TMP/pp" ls --json
+grep -q "\"msgid\":\"$SYNC\",\"state\":\"answered\",\"result\":\"ok_cert_available\"" \
+    "$TMP/out" || fail "the synchronous answer"
+n2=$(sqlite3 "$TMP/zzr/npkd.db" "SELECT count(*) FROM spoc_msgs WHERE state = 'received'")
+[ "$n2" = 0 ] || fail "an answered GetCACertificates waits to be collected"
+
 # a refusal (HTTP 401 for a revoked client certificate) is not retried
 echo "hello" > "$TMP/body"
 expect 0 "$SPOC" -d "$TMP/pp" message ZZ --subject test --body "$TMP/body"
