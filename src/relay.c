@@ -184,6 +184,11 @@ struct conn {
 	int			too_big;
 };
 
+static void	slog(struct npkd_relay_server *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	mhd_log(void *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 slog(struct npkd_relay_server *s, const char *fmt, ...)
 {
