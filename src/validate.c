@@ -343,9 +343,15 @@ load_cas(struct npkd_store *s, struct ca **out, size_t *n, struct npkd_err *e)
 	    SQLITE_OK)
 		return npkd_sqlerr(s, e, "load CSCAs");
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		if (npkd_cert_parse(sqlite3_column_blob(q, 0),
-		    (size_t)sqlite3_column_bytes(q, 0), &c, e) != NPKD_OK)
-			continue;
+		struct npkd_err pe;
+
+		/* a CSCA left out would make its DSCs untrusted in silence:
+		 * say so and stop instead */
+		if ((rc = npkd_cert_parse(sqlite3_column_blob(q, 0),
+		    (size_t)sqlite3_column_bytes(q, 0), &c, &pe)) != NPKD_OK) {
+			rc = npkd_seterr(e, rc, "stored CSCA: %s", pe.msg);
+			break;
+		}
 		if ((nv = reallocarray(v, cnt + 1, sizeof(*v))) == NULL) {
 			npkd_cert_free(c);
 			rc = npkd_seterr(e, NPKD_E_NOMEM, "load CSCAs");

@@ -140,6 +140,15 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	one_line_error "stored CRL"
 	"$NPKD" -d "$TMP/badcrl" ls -j | cmp -s - "$TMP/before" ||
 	    fail "failed check changed statuses"
+	# so does a stored CSCA that no longer parses
+	cp -a "$NPKD_DIR" "$TMP/badca"
+	sqlite3 "$TMP/badca/npkd.db" \
+	    "UPDATE objects SET der = x'3000' WHERE rowid = (SELECT min(rowid) FROM objects WHERE kind = 'csca')"
+	"$NPKD" -d "$TMP/badca" ls -j > "$TMP/before"
+	expect 2 "$NPKD" -d "$TMP/badca" check
+	one_line_error "stored CSCA"
+	"$NPKD" -d "$TMP/badca" ls -j | cmp -s - "$TMP/before" ||
+	    fail "failed check changed statuses"
 fi
 
 # NPKD_DIR and -d agree

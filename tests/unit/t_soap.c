@@ -254,6 +254,87 @@ hostile_and_invalid_xml_is_refused(void)
 	free(big);
 }
 
+static int
+count_one(void *arg, const struct npkd_spoc_rec *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+the_store_keeps_messages_once_by_key(void)
+{
+	struct npkd_store	*st;
+	struct npkd_spoc_rec	 r, f;
+	struct npkd_spoc_filter	 fl = { "in", "received", NULL, 0, -1 };
+	struct npkd_buf		 x;
+	struct npkd_err		 e;
+	char			 dir[] = "/tmp/npkd-unit.XXXXXX", *v, cmd[64];
+	int			 n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_EQUAL_FATAL(npkd_store_open(dir, NPKD_STORE_CREATE, &st, &e),
+	    NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_spoc_setting_get(st, "country", &v, &e),
+	    NPKD_E_NOTFOUND);
+	CU_ASSERT_EQUAL(npkd_spoc_setting_set(st, "country", "ZZ", &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_spoc_setting_get(st, "country", &v, &e),
+	    NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(v, "ZZ");
+	free(v);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.dir, sizeof(r.dir), "in");
+	snprintf(r.peer, sizeof(r.peer), "PP");
+	r.op = NPKD_SPOC_REQUEST_CERT;
+	snprintf(r.msgid, sizeof(r.msgid), "PP-1");
+	snprintf(r.state, sizeof(r.state), "received");
+	CU_ASSERT_EQUAL(npkd_spoc_msg_add(st, &r, (const uint8_t *)"<a/>", 4,
+	    1000, &e), NPKD_OK);
+	CU_ASSERT(r.id > 0);
+	/* the same key again is refused, whatever the content */
+	CU_ASSERT_EQUAL(npkd_spoc_msg_add(st, &r, (const uint8_t *)"<b/>", 4,
+	    1001, &e), NPKD_E_VERIFY);
+	/* another operation, or the other direction, is another key */
+	r.op = NPKD_SPOC_GET_CA;
+	CU_ASSERT_EQUAL(npkd_spoc_msg_add(st, &r, (const uint8_t *)"<c/>", 4,
+	    1002, &e), NPKD_OK);
+	/* pushes carry no messageID: never a key, always filed */
+	r.op = NPKD_SPOC_SEND_CERTS;
+	r.msgid[0] = '\0';
+	CU_ASSERT_EQUAL(npkd_spoc_msg_add(st, &r, (const uint8_t *)"<d/>", 4,
+	    1003, &e), NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_add(st, &r, (const uint8_t *)"<d/>", 4,
+	    1004, &e), NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_find(st, "in", "PP", NPKD_SPOC_SEND_CERTS,
+	    0, "", &f, NULL, &e), NPKD_E_NOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(npkd_spoc_msg_find(st, "in", "PP",
+	    NPKD_SPOC_REQUEST_CERT, 0, "PP-1", &f, &x, &e), NPKD_OK);
+	CU_ASSERT(x.len == 4 && memcmp(x.data, "<a/>", 4) == 0);
+	npkd_buf_free(&x);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_update(st, f.id, "collected", NULL, 1,
+	    1005, &e), NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_get(st, f.id, &f, NULL, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(f.state, "collected");
+	CU_ASSERT_EQUAL(f.attempts, 1);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_update(st, 9999, "x", NULL, 0, 1, &e),
+	    NPKD_E_NOTFOUND);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_list(st, &fl, count_one, &n, &e), NPKD_OK);
+	CU_ASSERT_EQUAL(n, 3);
+	/* a rolled-back transaction leaves nothing */
+	CU_ASSERT_EQUAL(npkd_store_txn(st, NPKD_TXN_BEGIN, &e), NPKD_OK);
+	r.op = NPKD_SPOC_GENERAL;
+	snprintf(r.msgid, sizeof(r.msgid), "PP-2");
+	CU_ASSERT_EQUAL(npkd_spoc_msg_add(st, &r, (const uint8_t *)"<e/>", 4,
+	    1006, &e), NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_store_txn(st, NPKD_TXN_ROLLBACK, &e), NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_spoc_msg_find(st, "in", "PP", NPKD_SPOC_GENERAL, 0,
+	    "PP-2", &f, NULL, &e), NPKD_E_NOTFOUND);
+	npkd_store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 CU_TestInfo t_soap[] = {
 	{ "every operation round trips in both dialects",
 	    every_operation_round_trips_in_both_dialects },
@@ -262,5 +343,7 @@ CU_TestInfo t_soap[] = {
 	{ "known spelling variants are read", known_variants_are_read },
 	{ "hostile and invalid XML is refused with the reason",
 	    hostile_and_invalid_xml_is_refused },
+	{ "the store keeps messages once by key",
+	    the_store_keeps_messages_once_by_key },
 	CU_TEST_INFO_NULL
 };
