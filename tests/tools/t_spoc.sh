@@ -37,7 +37,7 @@ trap cleanup EXIT
 start_relay() {
 	"$RELAY" -d "$2" serve --listen 127.0.0.1:0 --port-file "$TMP/$1.port" \
 	    --tls-cert "$3" --tls-key "$4" --max-body 65536 --max-conn 16 \
-	    --timeout 10 2>"$TMP/$1.log" &
+	    --timeout 2 2>"$TMP/$1.log" &
 	eval "$1_pid=$!"
 	PIDS="$PIDS $!"
 	i=0
@@ -365,6 +365,25 @@ for v in "+VERS-TLS1.2" "+VERS-TLS1.3"; do
 	grep -q "HTTP/1.1 200" "$TMP/g.out" || { cat "$TMP/g.out" >&2; fail "gnutls-cli $v"; }
 	grep -q "<spoc:result>ok</spoc:result>" "$TMP/g.out" || fail "gnutls-cli $v answer"
 done
+
+# a response where a request belongs is not taken
+sed 's/GeneralMessageRequest/GeneralMessageResponse/g; s/<callerID>.*<\/body>/<result>ok<\/result>/' \
+    "$TMP/gm.xml" > "$TMP/resp.xml"
+post "$S/pp_client.pem" "$S/pp_client.key" "$TMP/resp.xml"
+[ "$(cat "$TMP/code")" = 500 ] && grep -q "not a request" "$TMP/out" ||
+    fail "a response was taken as a request"
+# a client that sends half a request and waits is cut off (--timeout 2)
+n0=$(inrows "$TMP/zzr")
+{ printf 'POST /spoc HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n<x'
+  sleep 5; } | gnutls-cli --x509cafile "$S/zz_ca.pem" --x509certfile "$S/pp_client.pem" \
+    --x509keyfile "$S/pp_client.key" -p "$(cat "$TMP/zzs.port")" localhost \
+    > "$TMP/g.out" 2>&1 &
+gp=$!
+sleep 4
+grep -qi "closed" "$TMP/g.out" || { cat "$TMP/g.out" >&2; fail "an idle client was not cut off"; }
+wait $gp 2>/dev/null || true
+grep -q "HTTP/1.1 200" "$TMP/g.out" && fail "half a request was answered"
+[ "$(inrows "$TMP/zzr")" = $n0 ] || fail "half a request was filed"
 
 # our client checks the server: a certificate for another host is refused
 start_relay zzo "$TMP/zzr" "$S/zz_otherhost.pem" "$S/zz_otherhost.key"
