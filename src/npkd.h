@@ -800,6 +800,9 @@ struct npkd_relay_server_opts {
 struct npkd_relay_server;
 int	 npkd_relay_serve(const struct npkd_relay_server_opts *,
 	    struct npkd_relay_server **, struct npkd_err *);
+/* New trust_pem without closing the port (SIGHUP). */
+int	 npkd_relay_reload(struct npkd_relay_server *, const char *,
+	    struct npkd_err *);
 /* The port actually bound (for ":0"). */
 unsigned int npkd_relay_port(const struct npkd_relay_server *);
 void	 npkd_relay_stop(struct npkd_relay_server *);

@@ -11,11 +11,13 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
@@ -177,6 +179,10 @@ struct npkd_relay_server {
 	struct MHD_Daemon		*d;
 	struct npkd_relay_server_opts	 o;
 	unsigned int			 port;
+	struct sockaddr_storage		 ss;
+	int				 fam;
+	/* one handler at a time: during a reload two daemons overlap */
+	pthread_mutex_t			 lock;
 };
 
 struct conn {
@@ -324,8 +330,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	rq.soapaction = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "SOAPAction");
 	rq.client = peer_addr(c, addr, sizeof(addr));
+	pthread_mutex_lock(&s->lock);
 	if (s->o.handler(s->o.arg, &rq, &code, &out) != 0 && out.data == NULL)
 		code = 500;
+	pthread_mutex_unlock(&s->lock);
 	ret = reply(c, (unsigned int)code, out.data ? out.data : (uint8_t *)"",
 	    out.len, out.len ? "text/xml; charset=utf-8" : NULL);
 	npkd_buf_free(&out);
@@ -418,43 +426,67 @@ parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 	return -1;
 }
 
+/* Start a daemon on s's address, or on fd when one is handed over. */
+static struct MHD_Daemon *
+start(struct npkd_relay_server *s, MHD_socket fd)
+{
+	const struct npkd_relay_server_opts *o = &s->o;
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)o->key_pem },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)o->cert_pem },
+		{ MHD_OPTION_HTTPS_MEM_TRUST, 0,
+		    (void *)(uintptr_t)o->trust_pem },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		    (void *)(uintptr_t)"NORMAL:-VERS-ALL:+VERS-TLS1.3:"
+		    "+VERS-TLS1.2" },
+		{ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->max_conn, NULL },
+		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->max_conn,
+		    NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->timeout_s, NULL },
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL },
+		{ MHD_OPTION_END, 0, NULL }
+	};
+	unsigned int flags;
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
+	    MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	if (s->fam == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (fd != MHD_INVALID_SOCKET)
+		return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		    MHD_OPTION_LISTEN_SOCKET, fd,
+		    MHD_OPTION_ARRAY, tls,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
+		    MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->ss,
+	    MHD_OPTION_ARRAY, tls,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
+	    MHD_OPTION_END);
+}
+
 int
 npkd_relay_serve(const struct npkd_relay_server_opts *o,
     struct npkd_relay_server **out, struct npkd_err *e)
 {
 	struct npkd_relay_server	*s;
-	struct sockaddr_storage		 ss;
 	const union MHD_DaemonInfo	*di;
 	socklen_t			 sl;
-	int				 fam;
-	unsigned int			 flags;
 
 	*out = NULL;
-	if ((fam = parse_listen(o->listen, &ss, &sl)) == -1)
-		return npkd_seterr(e, NPKD_E_USAGE, "%s: listen on ADDR:PORT "
-		    "(a numeric address)", o->listen);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return npkd_seterr(e, NPKD_E_NOMEM, "server");
+	if ((s->fam = parse_listen(o->listen, &s->ss, &sl)) == -1) {
+		free(s);
+		return npkd_seterr(e, NPKD_E_USAGE, "%s: listen on ADDR:PORT "
+		    "(a numeric address)", o->listen);
+	}
 	s->o = *o;
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-	    MHD_USE_ERROR_LOG;
-	if (fam == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
-	    MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
-	    MHD_OPTION_HTTPS_MEM_TRUST, o->trust_pem,
-	    MHD_OPTION_HTTPS_PRIORITIES,
-	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-	    MHD_OPTION_CONNECTION_LIMIT, o->max_conn,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conn,
-	    MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
-	    MHD_OPTION_END);
-	if (s->d == NULL) {
+	pthread_mutex_init(&s->lock, NULL);
+	if ((s->d = start(s, MHD_INVALID_SOCKET)) == NULL) {
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return npkd_seterr(e, NPKD_E_IO, "%s: cannot listen (address in "
 		    "use, or the TLS key and certificate do not load)",
@@ -463,6 +495,41 @@ npkd_relay_serve(const struct npkd_relay_server_opts *o,
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di != NULL ? di->port : 0;
 	*out = s;
+	return NPKD_OK;
+}
+
+/*
+ * New trust (the registered peers' CAs) without closing the port: the
+ * old daemon stops accepting and hands its socket to a new one, then
+ * finishes what it has.  trust_pem must live until the next reload or
+ * npkd_relay_stop().
+ */
+int
+npkd_relay_reload(struct npkd_relay_server *s, const char *trust_pem,
+    struct npkd_err *e)
+{
+	struct MHD_Daemon	*old = s->d;
+	const char		*was = s->o.trust_pem;
+	MHD_socket		 fd;
+
+	if ((fd = MHD_quiesce_daemon(old)) == MHD_INVALID_SOCKET)
+		return npkd_seterr(e, NPKD_E_IO, "reload: the listening socket "
+		    "cannot be handed over");
+	s->o.trust_pem = trust_pem;
+	if ((s->d = start(s, fd)) == NULL) {
+		/* keep serving with what we had */
+		s->o.trust_pem = was;
+		if ((s->d = start(s, fd)) == NULL) {
+			MHD_stop_daemon(old);
+			close(fd);
+			return npkd_seterr(e, NPKD_E_IO, "reload: no daemon "
+			    "could take over the socket");
+		}
+		MHD_stop_daemon(old);
+		return npkd_seterr(e, NPKD_E_USAGE, "reload: the new trust does "
+		    "not load; serving with the old one");
+	}
+	MHD_stop_daemon(old);
 	return NPKD_OK;
 }
 
@@ -477,6 +544,8 @@ npkd_relay_stop(struct npkd_relay_server *s)
 {
 	if (s == NULL)
 		return;
-	MHD_stop_daemon(s->d);
+	if (s->d != NULL)
+		MHD_stop_daemon(s->d);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

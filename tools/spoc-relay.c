@@ -280,7 +280,10 @@ cmd_send(int argc, char *argv[])
 			if (rc == NPKD_E_VERIFY || rc == NPKD_E_LIMIT ||
 			    rc == NPKD_E_USAGE)
 				break;		/* trying again will not help */
-			if (rc == NPKD_OK && (status < 500 || status == 501))
+			/* an answer, even a SOAP fault, is final; a gateway
+			 * or an unavailable server is worth another try */
+			if (rc == NPKD_OK && status != 502 && status != 503 &&
+			    status != 504)
 				break;
 		}
 		if (rc != NPKD_OK)
@@ -729,8 +732,35 @@ cmd_serve(int argc, char *argv[])
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			logline("SIGHUP: peers are read at start; restart to "
-			    "reload");
+			struct trust		 nt = { NULL, 0 };
+			struct npkd_store	*st2;
+			int			 r;
+
+			/*
+			 * The peers' CAs again, for the client certificate
+			 * request (peers, CRLs and URLs are read per request).
+			 * Our own connection: the server thread uses s.st.
+			 */
+			st2 = open_store(store_dir, 0);
+			r = npkd_spoc_peer_list(st2, trust_add, &nt, &e);
+			npkd_store_close(st2);
+			if (r != NPKD_OK || nt.pem == NULL) {
+				logline("SIGHUP: not reloaded: %s", nt.pem ==
+				    NULL ? "no SPOC registered" : e.msg);
+				free(nt.pem);
+				continue;
+			}
+			if (npkd_relay_reload(rs, nt.pem, &e) != NPKD_OK) {
+				logline("SIGHUP: %s", e.msg);
+				free(nt.pem);
+				if (e.code == NPKD_E_IO)
+					goto out;	/* no daemon left */
+				continue;
+			}
+			free(t.pem);
+			t = nt;
+			logline("SIGHUP: peers reloaded, still on port %u",
+			    npkd_relay_port(rs));
 			continue;
 		}
 		break;

@@ -385,6 +385,20 @@ wait $gp 2>/dev/null || true
 grep -q "HTTP/1.1 200" "$TMP/g.out" && fail "half a request was answered"
 [ "$(inrows "$TMP/zzr")" = $n0 ] || fail "half a request was filed"
 
+# SIGHUP: the peers' CAs are read again, on the same port, and the relay
+# goes on answering
+port=$(cat "$TMP/zzs.port")
+kill -HUP "$zzs_pid"
+i=0
+until grep -q "peers reloaded, still on port $port" "$TMP/zzs.log"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || { cat "$TMP/zzs.log" >&2; fail "no reload on SIGHUP"; }
+	sleep 0.1
+done
+gm PP PP-gm-after-hup
+post "$S/pp_client.pem" "$S/pp_client.key" "$TMP/gm.xml"
+[ "$(cat "$TMP/code")" = 200 ] || fail "no answer after the reload: $(cat "$TMP/code")"
+
 # our client checks the server: a certificate for another host is refused
 start_relay zzo "$TMP/zzr" "$S/zz_otherhost.pem" "$S/zz_otherhost.key"
 expect 0 "$SPOC" -d "$TMP/ppr" peer add ZZ --url "https://localhost:$(cat "$TMP/zzo.port")/spoc" \
