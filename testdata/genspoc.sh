@@ -80,9 +80,10 @@ leaf rogue_client rogue_ca "SPOC TLS client" PP 2 2.23.136.1.1.10.1
 crl pp_ca pp_revoked
 crl zz_ca
 crl rogue_ca
-# an expired CRL: next update in the past
-echo "crl_next_update = -1" > zz_old.crl.tmpl
+# an out-of-date CRL: next update in the past
+printf 'crl_this_update_date = "2025-01-01 00:00:00"\ncrl_next_update_date = "2025-02-01 00:00:00"\ncrl_number = 2\n' \
+    > zz_old.crl.tmpl
 certtool --generate-crl --load-ca-privkey zz_ca.key --load-ca-certificate \
-    zz_ca.pem --template zz_old.crl.tmpl --outfile zz_ca_old.crl >/dev/null 2>&1 || true
+    zz_ca.pem --template zz_old.crl.tmpl --outfile zz_ca_old.crl >/dev/null 2>&1
 rm -f *.tmpl
 echo "genspoc: $(ls | wc -l) files"

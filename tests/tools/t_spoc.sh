@@ -399,6 +399,18 @@ gm PP PP-gm-after-hup
 post "$S/pp_client.pem" "$S/pp_client.key" "$TMP/gm.xml"
 [ "$(cat "$TMP/code")" = 200 ] || fail "no answer after the reload: $(cat "$TMP/code")"
 
+# an out-of-date CRL of the peer's CA: no connection is trusted
+expect 0 "$SPOC" -d "$TMP/ppr" peer add ZZ --url "$ZURL" --ca "$S/zz_ca.pem" \
+    --crl "$S/zz_ca_old.crl" --dialect icao
+echo "crl" > "$TMP/body"
+expect 0 "$SPOC" -d "$TMP/pp" message ZZ --subject crl --body "$TMP/body"
+expect 0 "$SPOC" -d "$TMP/pp" pack -o "$TMP/a9.pkg"
+n3=$(inrows "$TMP/zzr")
+expect 1 "$RELAY" -d "$TMP/ppr" send --tls-cert "$S/pp_client.pem" \
+    --tls-key "$S/pp_client.key" -o "$TMP/a9ans.pkg" "$TMP/a9.pkg"
+grep -q "CRL is out of date" "$TMP/err" || { cat "$TMP/err" >&2; fail "stale CRL accepted"; }
+[ "$(inrows "$TMP/zzr")" = "$n3" ] || fail "sent despite a stale CRL"
+
 # our client checks the server: a certificate for another host is refused
 start_relay zzo "$TMP/zzr" "$S/zz_otherhost.pem" "$S/zz_otherhost.key"
 expect 0 "$SPOC" -d "$TMP/ppr" peer add ZZ --url "https://localhost:$(cat "$TMP/zzo.port")/spoc" \
