@@ -210,20 +210,29 @@ cmd_send(int argc, char *argv[])
 		char			 k[48], why[800];
 
 		memset(&msg, 0, sizeof(msg));
+		why[0] = '\0';
 		if (spoc_kind_parse(m[i].kind, &op, &resp_kind) == -1 ||
-		    npkd_spoc_decode(m[i].data.data, m[i].data.len, m[i].name,
-		    &msg, &e) != NPKD_OK || msg.op != op || msg.response ||
-		    resp_kind) {
-			warnmsg(display_name(argv[optind]), "%s: not a request "
-			    "message: %s", m[i].name, e.msg);
-			ex = EXIT_ERR;
-			continue;
-		}
-		if (npkd_spoc_peer_get(st, m[i].peer, &p, &e) != NPKD_OK) {
-			warnmsg(display_name(argv[optind]), "%s: %s", m[i].name,
-			    e.msg);
+		    resp_kind)
+			snprintf(why, sizeof(why), "%s: kind %s is not a request",
+			    m[i].name, m[i].kind);
+		else if (npkd_spoc_decode(m[i].data.data, m[i].data.len,
+		    m[i].name, &msg, &e) != NPKD_OK)
+			snprintf(why, sizeof(why), "%s", e.msg);
+		else if (msg.op != op || msg.response)
+			snprintf(why, sizeof(why), "%s: holds another message "
+			    "than the manifest says", m[i].name);
+		else if (npkd_spoc_peer_get(st, m[i].peer, &p, &e) != NPKD_OK)
+			snprintf(why, sizeof(why), "%s: %s", m[i].name, e.msg);
+		if (why[0] != '\0') {
+			/* not sent; the offline side hears why */
+			warnmsg(display_name(argv[optind]), "%s", why);
 			npkd_spoc_msg_free(&msg);
 			ex = EXIT_ERR;
+			failed++;
+			if (answer_add(&a, "DeliveryFailed", m[i].peer,
+			    strcmp(m[i].msgid, "-") == 0 ? "" : m[i].msgid,
+			    (const uint8_t *)why, strlen(why)) == -1)
+				break;
 			continue;
 		}
 		/* never twice without --resend */
@@ -336,7 +345,7 @@ cmd_send(int argc, char *argv[])
 	}
 	if (write_answers(st, &a, outf) != EXIT_OK)
 		ex = EXIT_ERR;
-	else if (verbose >= 0)
+	else if (verbose >= 0 && ex == EXIT_OK)
 		fprintf(stderr, "%s: %zu answer%s, %d not delivered\n",
 		    display_name(outf), a.n, a.n == 1 ? "" : "s", failed);
 	npkd_pkg_free(a.m, a.n);

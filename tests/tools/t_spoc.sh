@@ -433,6 +433,20 @@ grep -q "0 messages packed" "$TMP/err" || fail "a failed message went again"
 expect 0 "$SPOC" -d "$TMP/pp" pack --resend "$GID" -o "$TMP/a4.pkg"
 grep -q "1 message packed" "$TMP/err" || fail "--resend"
 
+# a peer the offline side knows but the relay does not: not sent, and
+# the offline side hears why
+expect 0 "$SPOC" -d "$TMP/pp" peer add QQ --url https://localhost:1/spoc \
+    --ca "$S/pp_ca.pem" --crl "$S/pp_ca.crl"
+expect 0 "$SPOC" -d "$TMP/pp" message QQ --subject x --body "$TMP/body"
+expect 0 "$SPOC" -d "$TMP/pp" pack -o "$TMP/a10.pkg"
+expect 2 "$RELAY" -d "$TMP/ppr" send --tls-cert "$S/pp_client.pem" \
+    --tls-key "$S/pp_client.key" -o "$TMP/a10ans.pkg" "$TMP/a10.pkg"
+one_line_error "QQ: no SPOC registered"
+expect 0 "$SPOC" -d "$TMP/pp" unpack "$TMP/a10ans.pkg"
+expect 0 "$SPOC" -d "$TMP/pp" ls
+grep -q "out QQ GeneralMessageRequest .*failed .*delivery_failed" "$TMP/out" ||
+    fail "the offline side did not hear of the failure"
+
 # SIGTERM: the relays stop cleanly
 for n in zzs pps zzo; do
 	eval "p=\$${n}_pid"
