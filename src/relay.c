@@ -25,6 +25,25 @@
 
 #include "npkd_int.h"
 
+/* The peer's certificates of a TLS session (DER, lent), at most
+ * NPKD_MAX_CHAIN of them. */
+static unsigned int
+session_chain(gnutls_session_t ss, struct npkd_buf *chain)
+{
+	const gnutls_datum_t	*peers;
+	unsigned int		 n = 0, i;
+
+	if ((peers = gnutls_certificate_get_peers(ss, &n)) == NULL)
+		return 0;
+	if (n > NPKD_MAX_CHAIN)
+		n = NPKD_MAX_CHAIN;
+	for (i = 0; i < n; i++) {
+		chain[i].data = peers[i].data;
+		chain[i].len = peers[i].size;
+	}
+	return n;
+}
+
 /* --- client --------------------------------------------------------- */
 
 struct post {
@@ -51,9 +70,8 @@ on_connected(void *arg, char *ip, char *lip, int port, int lport)
 {
 	struct post			*ps = arg;
 	struct curl_tlssessioninfo	*ti = NULL;
-	const gnutls_datum_t		*peers;
 	struct npkd_buf			 chain[NPKD_MAX_CHAIN];
-	unsigned int			 n = 0, i;
+	unsigned int			 n;
 
 	(void)ip;
 	(void)lip;
@@ -67,15 +85,7 @@ on_connected(void *arg, char *ip, char *lip, int port, int lport)
 		ps->refused = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
-	peers = gnutls_certificate_get_peers(ti->internals, &n);
-	if (peers == NULL)
-		n = 0;
-	if (n > NPKD_MAX_CHAIN)
-		n = NPKD_MAX_CHAIN;
-	for (i = 0; i < n; i++) {
-		chain[i].data = peers[i].data;
-		chain[i].len = peers[i].size;
-	}
+	n = session_chain(ti->internals, chain);
 	if (npkd_spoc_tls_check(ps->peer, chain, n, 1, ps->host, time(NULL),
 	    &ps->why) != NPKD_OK) {
 		ps->refused = 1;
@@ -249,24 +259,12 @@ peer_addr(struct MHD_Connection *c, char *buf, size_t n)
 static unsigned int
 client_chain(struct MHD_Connection *c, struct npkd_buf *chain)
 {
-	const union MHD_ConnectionInfo	*ci;
-	const gnutls_datum_t		*peers;
-	unsigned int			 n = 0, i;
+	const union MHD_ConnectionInfo *ci;
 
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	if (ci == NULL || ci->tls_session == NULL)
 		return 0;
-	peers = gnutls_certificate_get_peers((gnutls_session_t)
-	    ci->tls_session, &n);
-	if (peers == NULL)
-		return 0;
-	if (n > NPKD_MAX_CHAIN)
-		n = NPKD_MAX_CHAIN;
-	for (i = 0; i < n; i++) {
-		chain[i].data = peers[i].data;
-		chain[i].len = peers[i].size;
-	}
-	return n;
+	return session_chain((gnutls_session_t)ci->tls_session, chain);
 }
 
 static enum MHD_Result

@@ -214,7 +214,7 @@ schema_error(void *arg, xmlErrorPtr err)
 
 /* Validate one SPOC element against its dialect's schema. */
 static int
-validate(xmlDocPtr doc, xmlNodePtr el, int dialect, const char *what,
+validate(xmlNodePtr el, int dialect, const char *what,
     struct npkd_err *e)
 {
 	xmlSchemaValidCtxtPtr	 vc;
@@ -228,7 +228,6 @@ validate(xmlDocPtr doc, xmlNodePtr el, int dialect, const char *what,
 	if ((vc = xmlSchemaNewValidCtxt(schemas[dialect])) == NULL)
 		return npkd_seterr(e, NPKD_E_NOMEM, "%s", what);
 	xmlSchemaSetValidStructuredErrors(vc, schema_error, &v);
-	(void)doc;
 	r = xmlSchemaValidateOneElement(vc, el);
 	xmlSchemaFreeValidCtxt(vc);
 	if (r != 0)
@@ -384,7 +383,7 @@ npkd_spoc_encode(const struct npkd_spoc_msg *m, struct npkd_buf *out,
 	    xmlNewTextChild(el, dns, BAD_CAST (m->response ? "result" :
 	    "statusInfo"), BAD_CAST spelling(m->dialect, m->result)) == NULL)
 		goto out;
-	if ((rc = validate(doc, el, m->dialect, what, e)) != NPKD_OK)
+	if ((rc = validate(el, m->dialect, what, e)) != NPKD_OK)
 		goto out;
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
 	if (mem == NULL || len <= 0) {
@@ -785,7 +784,7 @@ npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
 	goto out;
 found:
 	normalise(el, d);
-	if ((rc = validate(doc, el, d, what, e)) != NPKD_OK)
+	if ((rc = validate(el, d, what, e)) != NPKD_OK)
 		goto out;
 	m->dialect = d;
 	m->op = op;

@@ -21,8 +21,6 @@
 
 #include "spocpkg.h"
 
-static const char	*store_dir;
-static char		*pin;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -95,8 +93,8 @@ peer_files(const struct npkd_spoc_peer *p, char *ca, char *crl, size_t n)
 {
 	struct npkd_err e;
 
-	snprintf(ca, n, "%s/peer-%s-ca.pem", store_dir, p->country);
-	snprintf(crl, n, "%s/peer-%s-crl.pem", store_dir, p->country);
+	snprintf(ca, n, "%s/peer-%s-ca.pem", spoc_dir, p->country);
+	snprintf(crl, n, "%s/peer-%s-crl.pem", spoc_dir, p->country);
 	if (npkd_file_write_atomic(ca, p->ca, strlen(p->ca), 0600, 0, &e) !=
 	    NPKD_OK || npkd_file_write_atomic(crl, p->crl, strlen(p->crl),
 	    0600, 0, &e) != NPKD_OK) {
@@ -138,27 +136,13 @@ answer_add(struct answers *a, const char *kind, const char *peer,
 static int
 write_answers(struct npkd_store *st, struct answers *a, const char *outf)
 {
-	struct npkd_cert	**cert = NULL;
-	struct npkd_key		 *key = NULL;
-	struct npkd_buf		  out = { NULL, 0 };
-	struct npkd_err		  e;
-	char			 *pem = NULL, *keyref = NULL;
-	size_t			  nc = 0;
-	int			  ex = EXIT_ERR;
+	struct npkd_buf	out;
+	int		ex;
 
-	if (npkd_spoc_setting_get(st, "cert", &pem, &e) != NPKD_OK ||
-	    npkd_certs_load((uint8_t *)pem, strlen(pem), &cert, &nc, &e) !=
-	    NPKD_OK || npkd_spoc_setting_get(st, "key", &keyref, &e) !=
-	    NPKD_OK || npkd_key_load(keyref, pin, &key, &e) != NPKD_OK ||
-	    npkd_pkg_write(a->m, a->n, cert[0], key, &out, &e) != NPKD_OK)
-		warnmsg(NULL, "answers package: %s", e.msg);
-	else
-		ex = write_output(outf, &out);
+	if (spoc_sign(st, a->m, a->n, &out) != EXIT_OK)
+		return EXIT_ERR;
+	ex = write_output(outf, &out);
 	npkd_buf_free(&out);
-	npkd_key_free(key);
-	npkd_certs_free(cert, nc);
-	free(pem);
-	free(keyref);
 	return ex;
 }
 
@@ -193,7 +177,7 @@ cmd_send(int argc, char *argv[])
 	if (optind != argc - 1 || outf == NULL || c.cert_file == NULL ||
 	    c.key_file == NULL)
 		usage();
-	st = open_store(store_dir, 0);
+	st = open_store(spoc_dir, 0);
 	if (spoc_pkg_read(st, argv[optind], &m, &n) != EXIT_OK) {
 		npkd_spoc_log_add(st, time(NULL), "out", "-", "package", "-",
 		    NULL, "refused", NULL);
@@ -621,23 +605,6 @@ server_log(void *arg, const char *line)
 	logline("%s", line);
 }
 
-static char *
-file_text(const char *path)
-{
-	struct npkd_buf	 b;
-	struct npkd_err	 e;
-	char		*s;
-
-	if (npkd_file_read(path, 1 << 20, &b, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return NULL;
-	}
-	s = strndup((char *)b.data, b.len);
-	memset(b.data, 0, b.len);
-	npkd_buf_free(&b);
-	return s;
-}
-
 struct trust {
 	char	*pem;
 	size_t	 len;
@@ -700,10 +667,10 @@ cmd_serve(int argc, char *argv[])
 	if (optind != argc || o.listen == NULL || certf == NULL || keyf == NULL)
 		usage();
 	memset(&s, 0, sizeof(s));
-	s.st = open_store(store_dir, 0);
+	s.st = open_store(spoc_dir, 0);
 	spoc_country(s.st, s.self);
-	if ((cert = file_text(certf)) == NULL || (key = file_text(keyf)) ==
-	    NULL)
+	if ((cert = spoc_read_text(certf, 1 << 20)) == NULL ||
+	    (key = spoc_read_text(keyf, 1 << 20)) == NULL)
 		goto out;
 	if (npkd_spoc_peer_list(s.st, trust_add, &t, &e) != NPKD_OK ||
 	    t.pem == NULL) {
@@ -750,7 +717,7 @@ cmd_serve(int argc, char *argv[])
 			 * request (peers, CRLs and URLs are read per request).
 			 * Our own connection: the server thread uses s.st.
 			 */
-			st2 = open_store(store_dir, 0);
+			st2 = open_store(spoc_dir, 0);
 			r = npkd_spoc_peer_list(st2, trust_add, &nt, &e);
 			npkd_store_close(st2);
 			if (r != NPKD_OK || nt.pem == NULL) {
@@ -803,48 +770,23 @@ cmd_collect(int argc, char *argv[])
 		}
 	if (optind != argc || outf == NULL)
 		usage();
-	st = open_store(store_dir, 0);
-	ex = spoc_pack(st, "in", "received", "collected", outf, pin);
+	st = open_store(spoc_dir, 0);
+	ex = spoc_pack(st, "in", "received", "collected", outf);
 	npkd_store_close(st);
 	return ex;
-}
-
-static void
-forget_pin(void)
-{
-	free_pin(pin);
-	pin = NULL;
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct npkd_err	 e;
 	const char	*cmd;
-	int		 ch;
+	int		 i;
 
-	tool_init("spoc-relay");
-	store_dir = getenv("NPKD_DIR");
-	atexit(forget_pin);
-	while ((ch = getopt(argc, argv, "+d:P:q")) != -1)
-		switch (ch) {
-		case 'd': store_dir = optarg; break;
-		case 'P':
-			free_pin(pin);
-			if ((pin = read_pin(optarg)) == NULL)
-				return EXIT_ERR;
-			break;
-		case 'q': verbose = -1; break;
-		default: usage();
-		}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1 || store_dir == NULL)
+	i = spoc_global_opts("spoc-relay", argc, argv, usage);
+	argc -= i;
+	argv += i;
+	if (spoc_dir == NULL)
 		usage();
-	if (npkd_global_init(&e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return EXIT_ERR;
-	}
 	cmd = argv[0];
 	optind = 0;	/* 0: getopt starts afresh, in GNU order */
 	if (strcmp(cmd, "send") == 0)

@@ -12,8 +12,6 @@
 
 #include "spocpkg.h"
 
-static const char	*store_dir;
-static char		*pin;
 static int		 json;
 
 static void __attribute__((noreturn))
@@ -42,33 +40,7 @@ usage(void)
 static struct npkd_store *
 store(int create)
 {
-	return open_store(store_dir, create);
-}
-
-static char *
-read_text(const char *path, size_t max)
-{
-	struct npkd_buf	 b;
-	struct npkd_err	 e;
-	char		*s;
-	size_t		 n;
-
-	if (npkd_file_read(path, max, &b, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return NULL;
-	}
-	n = b.len;
-	if ((s = malloc(n + 1)) != NULL) {
-		memcpy(s, b.data, n);
-		s[n] = '\0';
-	}
-	npkd_buf_free(&b);
-	if (s != NULL && strlen(s) != n) {
-		warnmsg(display_name(path), "contains a NUL byte");
-		free(s);
-		return NULL;
-	}
-	return s;
+	return open_store(spoc_dir, create);
 }
 
 /* A certificate file as PEM text (input PEM or DER), checked to parse. */
@@ -476,7 +448,7 @@ cmd_message(int argc, char *argv[])
 		}
 	if (subject == NULL || optind != argc - 1)
 		usage();
-	if ((body = read_text(bodyf, 1 << 20)) == NULL)
+	if ((body = spoc_read_text(bodyf, 1 << 20)) == NULL)
 		return EXIT_ERR;
 	st = store(0);
 	if (new_request(st, &m, argv[optind], NPKD_SPOC_GENERAL) == EXIT_OK) {
@@ -1027,7 +999,7 @@ cmd_pack(int argc, char *argv[])
 		spoc_log(st, "out", r.peer, r.op, r.response, r.msgid, r.sha256,
 		    "queued again (--resend)");
 	}
-	ex = spoc_pack(st, "out", "queued", "packed", outf, pin);
+	ex = spoc_pack(st, "out", "queued", "packed", outf);
 	npkd_store_close(st);
 	return ex;
 }
@@ -1195,8 +1167,7 @@ open_push(void *arg, const struct npkd_spoc_rec *r)
 
 /* File one member of an incoming package; EXIT_OK, or why not. */
 static int
-unpack_one(struct npkd_store *st, const char *self,
-    const struct npkd_pkg_member *pm, const char *outdir, const char *what)
+unpack_one(struct npkd_store *st, const struct npkd_pkg_member *pm, const char *outdir, const char *what)
 {
 	struct npkd_spoc_msg	 m;
 	struct npkd_spoc_rec	 ours, r;
@@ -1340,7 +1311,6 @@ matched:
 			npkd_cvc_free(c);
 		}
 	}
-	(void)self;
 	if (op == NPKD_SPOC_SEND_CERTS && push_certs(st, &m, pm->peer, what,
 	    r.result, sizeof(r.result)) != EXIT_OK)
 		goto out;
@@ -1379,7 +1349,6 @@ cmd_unpack(int argc, char *argv[])
 	struct npkd_pkg_member	*m = NULL;
 	struct npkd_err		 e;
 	const char		*outdir = NULL, *what;
-	char			 self[3];
 	size_t			 n = 0, i;
 	int			 ch, ex = EXIT_ERR;
 
@@ -1392,7 +1361,6 @@ cmd_unpack(int argc, char *argv[])
 		usage();
 	what = display_name(argv[optind]);
 	st = store(0);
-	spoc_country(st, self);
 	if (spoc_pkg_read(st, argv[optind], &m, &n) != EXIT_OK) {
 		npkd_spoc_log_add(st, time(NULL), "in", "-", "package", "-",
 		    NULL, "refused", NULL);
@@ -1404,7 +1372,7 @@ cmd_unpack(int argc, char *argv[])
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (unpack_one(st, self, &m[i], outdir, what) != EXIT_OK)
+		if (unpack_one(st, &m[i], outdir, what) != EXIT_OK)
 			break;
 	if (i < n || npkd_store_txn(st, NPKD_TXN_COMMIT, &e) != NPKD_OK) {
 		if (i == n)
@@ -1499,42 +1467,15 @@ cmd_list(int argc, char *argv[], int audit)
 	return rc == NPKD_OK ? EXIT_OK : EXIT_ERR;
 }
 
-static void
-forget_pin(void)
-{
-	free_pin(pin);
-	pin = NULL;
-}
-
 int
 main(int argc, char *argv[])
 {
-	struct npkd_err	 e;
 	const char	*cmd;
-	int		 ch;
+	int		 i;
 
-	tool_init("spoc");
-	store_dir = getenv("NPKD_DIR");
-	atexit(forget_pin);
-	while ((ch = getopt(argc, argv, "+d:P:q")) != -1)
-		switch (ch) {
-		case 'd': store_dir = optarg; break;
-		case 'P':
-			free_pin(pin);
-			if ((pin = read_pin(optarg)) == NULL)
-				return EXIT_ERR;
-			break;
-		case 'q': verbose = -1; break;
-		default: usage();
-		}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1)
-		usage();
-	if (npkd_global_init(&e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return EXIT_ERR;
-	}
+	i = spoc_global_opts("spoc", argc, argv, usage);
+	argc -= i;
+	argv += i;
 	cmd = argv[0];
 	optind = 0;	/* 0: getopt starts afresh, in GNU order */
 	if (strcmp(cmd, "setup") == 0)

@@ -1,12 +1,82 @@
 /*
  * spocpkg.c - package keys and packing, shared by spoc and spoc-relay.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "spocpkg.h"
+
+const char	*spoc_dir;
+char		*spoc_pin;
+
+static void
+forget_pin(void)
+{
+	free_pin(spoc_pin);
+	spoc_pin = NULL;
+}
+
+int
+spoc_global_opts(const char *name, int argc, char *argv[],
+    void (*usage)(void))
+{
+	struct npkd_err	e;
+	int		ch;
+
+	tool_init(name);
+	spoc_dir = getenv("NPKD_DIR");
+	atexit(forget_pin);
+	while ((ch = getopt(argc, argv, "+d:P:q")) != -1)
+		switch (ch) {
+		case 'd': spoc_dir = optarg; break;
+		case 'P':
+			free_pin(spoc_pin);
+			if ((spoc_pin = read_pin(optarg)) == NULL)
+				exit(EXIT_ERR);
+			break;
+		case 'q': verbose = -1; break;
+		default: usage();
+		}
+	if (optind >= argc)
+		usage();
+	if (npkd_global_init(&e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		exit(EXIT_ERR);
+	}
+	return optind;
+}
+
+char *
+spoc_read_text(const char *path, size_t max)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	char		*s;
+	size_t		 n;
+
+	if (npkd_file_read(path, max, &b, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return NULL;
+	}
+	n = b.len;
+	if ((s = malloc(n + 1)) != NULL) {
+		memcpy(s, b.data, n);
+		s[n] = '\0';
+	}
+	memset(b.data, 0, b.len);
+	npkd_buf_free(&b);
+	if (s == NULL)
+		warnmsg(NULL, "out of memory");
+	else if (strlen(s) != n) {
+		warnmsg(display_name(path), "contains a NUL byte");
+		free(s);
+		return NULL;
+	}
+	return s;
+}
 
 void
 spoc_country(struct npkd_store *st, char cc[3])
@@ -157,40 +227,55 @@ pack_one(void *arg, const struct npkd_spoc_rec *r)
 }
 
 int
-spoc_pack(struct npkd_store *st, const char *dir, const char *from,
-    const char *to, const char *outf, const char *pin)
+spoc_sign(struct npkd_store *st, const struct npkd_pkg_member *m, size_t n,
+    struct npkd_buf *out)
 {
-	struct npkd_spoc_filter	  f = { dir, from, NULL, 0, -1 };
-	struct packer		  p = { NULL, 0, 0, 0 };
 	struct npkd_cert	**cert = NULL;
 	struct npkd_key		 *key = NULL;
-	struct npkd_buf		  out = { NULL, 0 };
 	struct npkd_err		  e;
 	char			 *keyref = NULL;
-	size_t			  nc = 0, i;
-	int			  ex = EXIT_ERR, rc;
-	long			  id;
+	size_t			  nc = 0;
+	int			  ex = EXIT_ERR;
 
+	memset(out, 0, sizeof(*out));
 	if (setting_certs(st, "cert", &cert, &nc) != EXIT_OK)
 		return EXIT_ERR;
 	if (npkd_spoc_setting_get(st, "key", &keyref, &e) != NPKD_OK ||
-	    npkd_key_load(keyref, pin, &key, &e) != NPKD_OK) {
+	    npkd_key_load(keyref, spoc_pin, &key, &e) != NPKD_OK)
 		warnmsg(NULL, "package key: %s", e.msg);
-		goto out;
-	}
+	else if (npkd_pkg_write(m, n, cert[0], key, out, &e) != NPKD_OK)
+		warnmsg(NULL, "package: %s", e.msg);
+	else
+		ex = EXIT_OK;
+	npkd_key_free(key);
+	npkd_certs_free(cert, nc);
+	free(keyref);
+	return ex;
+}
+
+int
+spoc_pack(struct npkd_store *st, const char *dir, const char *from,
+    const char *to, const char *outf)
+{
+	struct npkd_spoc_filter	  f = { dir, from, NULL, 0, -1 };
+	struct packer		  p = { NULL, 0, 0, 0 };
+	struct npkd_buf		  out = { NULL, 0 };
+	struct npkd_err		  e;
+	size_t			  i;
+	int			  ex = EXIT_ERR, rc;
+	long			  id;
+
 	if (npkd_store_txn(st, NPKD_TXN_BEGIN, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
-		goto out;
+		return EXIT_ERR;
 	}
 	rc = npkd_spoc_msg_list(st, &f, pack_one, &p, &e);
 	if (p.err || rc < 0) {
 		warnmsg(NULL, "%s", p.err ? "out of memory" : e.msg);
 		goto rollback;
 	}
-	if (npkd_pkg_write(p.m, p.n, cert[0], key, &out, &e) != NPKD_OK) {
-		warnmsg(NULL, "package: %s", e.msg);
+	if (spoc_sign(st, p.m, p.n, &out) != EXIT_OK)
 		goto rollback;
-	}
 	for (i = 0; i < p.n; i++) {
 		int op, resp;
 
@@ -221,8 +306,5 @@ rollback:
 out:
 	npkd_pkg_free(p.m, p.n);
 	npkd_buf_free(&out);
-	npkd_key_free(key);
-	npkd_certs_free(cert, nc);
-	free(keyref);
 	return ex;
 }
