@@ -44,10 +44,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.chunk = size > 0 ? 1 + data[0] % 64 : 1;
 	if (npkd_ldif_new(rd, &m, "fuzz", &l, &e) != NPKD_OK)
 		return 0;
-	while (npkd_ldif_next(l, &en, &e) == NPKD_OK)
+	/* Values are promised NUL-terminated: read each as a string, as
+	 * the import does with names and conformance texts. */
+	while (npkd_ldif_next(l, &en, &e) == NPKD_OK) {
+		if (strlen(en->dn) > NPKD_MAX_LDIF_VALUE)
+			abort();
 		for (i = 0; i < en->nattrs; i++)
-			if (en->attrs[i].len > NPKD_MAX_LDIF_VALUE)
+			if (en->attrs[i].len > NPKD_MAX_LDIF_VALUE ||
+			    strlen((const char *)en->attrs[i].value) >
+			    en->attrs[i].len)
 				abort();
+	}
 	npkd_ldif_free(l);
 	return 0;
 }

@@ -196,9 +196,13 @@ b64(const char *s, size_t n, uint8_t **out, size_t *olen)
 	*olen = 0;
 	in.data = (unsigned char *)(uintptr_t)s;
 	in.size = (unsigned int)n;
+	/* Every value is NUL-terminated, the empty one too: callers may
+	 * read a textual value (dn, conformance text) as a string. */
 	if (n == 0) {
-		*out = malloc(1);
-		return *out ? NPKD_OK : NPKD_E_NOMEM;
+		if ((*out = malloc(1)) == NULL)
+			return NPKD_E_NOMEM;
+		(*out)[0] = 0;
+		return NPKD_OK;
 	}
 	if (gnutls_base64_decode2(&in, &res) < 0)
 		return NPKD_E_FORMAT;

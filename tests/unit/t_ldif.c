@@ -143,7 +143,35 @@ limits_hold_for_values_and_attribute_counts(void)
 	free(big);
 }
 
+/* An empty "::" value (dn, conformance text) is an empty string. */
+static void
+empty_base64_values_are_empty_strings(void)
+{
+	static const char text[] = "dn::\npkdConformanceText::\n"
+	    "pkdConformanceCode:: \n";
+	const struct npkd_ldif_entry *en;
+	const struct npkd_ldif_attr *a;
+	struct npkd_ldif	*l;
+	struct npkd_err		 e;
+	struct mem		 m = { text, sizeof(text) - 1, 0, 3 };
+
+	CU_ASSERT_EQUAL_FATAL(npkd_ldif_new(rd, &m, "t", &l, &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_ldif_next(l, &en, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(en->dn, "");
+	a = npkd_ldif_attr(en, "pkdconformancetext");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->len, 0);
+	CU_ASSERT_EQUAL(a->value[0], 0);
+	a = npkd_ldif_attr(en, "pkdconformancecode");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->len, 0);
+	CU_ASSERT_EQUAL(a->value[0], 0);
+	npkd_ldif_free(l);
+}
+
 CU_TestInfo t_ldif[] = {
+	{ "empty base64 values are empty strings",
+	    empty_base64_values_are_empty_strings },
 	{ "entries, fields and folding at every chunk size",
 	    entries_fields_and_folding_at_every_chunk_size },
 	{ "malformed input is refused with its line",
