@@ -64,7 +64,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc pkg soap
+FUZZERS	 = der cms ml ldif cvc pkg soap import
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -207,8 +207,30 @@ check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.d
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) sh tests/tools/run.sh
 
+# The sanitized suite: reports go to files and exit with codes no tool
+# uses (86, 87), so that a test expecting exit 1 cannot pass over a
+# report; any report file fails the run.
+SANLOG	 = $(CURDIR)/build/asan/sanitizer-reports
+SANOPTS	 = ASAN_OPTIONS=exitcode=86:log_path=$(SANLOG)/asan:detect_leaks=1 \
+	   UBSAN_OPTIONS=exitcode=87:log_path=$(SANLOG)/ubsan:print_stacktrace=1
 asan:
-	$(MAKE) VARIANT=asan check
+	rm -rf $(SANLOG) build/asan/canary && mkdir -p $(SANLOG) build/asan/canary
+	clang -fsanitize=address,undefined -fno-sanitize-recover=all -g \
+	    -o build/asan/sancanary tests/sancanary.c
+	for w in heap:86:asan ub:87:ubsan; do \
+		set -- $$(echo $$w | tr : ' '); \
+		ASAN_OPTIONS=exitcode=86:log_path=$(CURDIR)/build/asan/canary/asan \
+		UBSAN_OPTIONS=exitcode=87:log_path=$(CURDIR)/build/asan/canary/ubsan \
+		    build/asan/sancanary $$1 >/dev/null; rc=$$?; \
+		[ $$rc -eq $$2 ] && ls build/asan/canary/$$3.* >/dev/null || \
+		    { echo "sanitizer canary $$1: exit $$rc, no report"; exit 1; }; \
+	done
+	$(SANOPTS) $(MAKE) VARIANT=asan check
+	@if [ -n "$$(ls -A $(SANLOG))" ]; then \
+		echo "sanitizer reports in $(SANLOG):"; \
+		head -n 40 $(SANLOG)/*; exit 1; \
+	fi
+	@echo "sanitized run: no reports"
 
 fuzz:
 	$(MAKE) VARIANT=fuzz fuzz-run

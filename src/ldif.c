@@ -23,6 +23,7 @@ struct npkd_ldif {
 	npkd_read_fn		 rd;
 	void			*arg;
 	char			*name;
+	char			*pfx;		/* "name: " or "" */
 	uint8_t			*buf;		/* raw input window */
 	size_t			 start, end;
 	int			 eof;
@@ -47,6 +48,7 @@ npkd_ldif_free(struct npkd_ldif *l)
 	npkd_dbuf_free(&l->ahead);
 	free(l->buf);
 	free(l->name);
+	free(l->pfx);
 	free(l);
 }
 
@@ -60,7 +62,10 @@ npkd_ldif_new(npkd_read_fn rd, void *arg, const char *name,
 	*out = NULL;
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    (l->buf = malloc(CHUNK)) == NULL ||
-	    (l->name = strdup(name)) == NULL) {
+	    (l->name = strdup(name)) == NULL ||
+	    asprintf(&l->pfx, "%s%s", name, name[0] ? ": " : "") == -1) {
+		if (l != NULL)
+			l->pfx = NULL;
 		npkd_ldif_free(l);
 		return npkd_seterr(e, NPKD_E_NOMEM, "%s: out of memory", name);
 	}
@@ -113,8 +118,8 @@ physical(struct npkd_ldif *l, struct npkd_dbuf *acc, struct npkd_err *e)
 			    l->end - l->start;
 			if ((rc = npkd_dbuf_add(acc, l->buf + l->start, take)) !=
 			    NPKD_OK)
-				return npkd_seterr(e, rc, "%s: line %zu: longer "
-				    "than %zu bytes", l->name, l->lineno + 1,
+				return npkd_seterr(e, rc, "%sline %zu: longer "
+				    "than %zu bytes", l->pfx, l->lineno + 1,
 				    (size_t)MAX_LINE);
 			l->start += take;
 			l->consumed += take;
@@ -131,7 +136,8 @@ physical(struct npkd_ldif *l, struct npkd_dbuf *acc, struct npkd_err *e)
 		}
 		n = l->rd(l->arg, l->buf, CHUNK);
 		if (n < 0)
-			return npkd_seterr(e, NPKD_E_IO, "%s", l->name);
+			return npkd_seterr(e, NPKD_E_IO, "%s", l->name[0] ? l->name :
+			    "read");
 		if (n == 0)
 			l->eof = 1;
 		l->start = 0;
@@ -174,8 +180,8 @@ logical(struct npkd_ldif *l, struct npkd_err *e)
 		if (l->ahead.len > 0 && l->ahead.data[0] == ' ') {
 			if ((rc = npkd_dbuf_add(&l->cur, l->ahead.data + 1,
 			    l->ahead.len - 1)) != NPKD_OK)
-				return npkd_seterr(e, rc, "%s: line %zu: longer "
-				    "than %zu bytes", l->name, l->cur_no,
+				return npkd_seterr(e, rc, "%sline %zu: longer "
+				    "than %zu bytes", l->pfx, l->cur_no,
 				    (size_t)MAX_LINE);
 			continue;
 		}
@@ -250,16 +256,16 @@ npkd_ldif_next(struct npkd_ldif *l, const struct npkd_ldif_entry **out,
 		if ((colon = strchr(line, ':')) == NULL || colon == line) {
 			if (strcmp(line, "-") == 0)
 				return npkd_seterr(e, NPKD_E_UNSUPPORTED,
-				    "%s: line %zu: LDIF change records are not "
-				    "supported", l->name, l->cur_no);
-			return npkd_seterr(e, NPKD_E_FORMAT, "%s: line %zu: no "
-			    "attribute name", l->name, l->cur_no);
+				    "%sline %zu: LDIF change records are not "
+				    "supported", l->pfx, l->cur_no);
+			return npkd_seterr(e, NPKD_E_FORMAT, "%sline %zu: no "
+			    "attribute name", l->pfx, l->cur_no);
 		}
 		nlen = (size_t)(colon - line);
 		for (i = 0; i < nlen; i++)
 			if (!isalnum((unsigned char)line[i]) && line[i] != '-' &&
 			    line[i] != ';' && line[i] != '.')
-				return npkd_seterr(e, NPKD_E_FORMAT, "%s: line "
+				return npkd_seterr(e, NPKD_E_FORMAT, "%sline "
 				    "%zu: bad attribute name", l->name,
 				    l->cur_no);
 		*colon = '\0';
@@ -268,11 +274,11 @@ npkd_ldif_next(struct npkd_ldif *l, const struct npkd_ldif_entry **out,
 			for (v++; *v == ' '; v++)
 				;
 			if ((rc = b64(v, strlen(v), &val, &vlen)) != NPKD_OK)
-				return npkd_seterr(e, rc, "%s: line %zu: %s: bad "
-				    "base64", l->name, l->cur_no, line);
+				return npkd_seterr(e, rc, "%sline %zu: %s: bad "
+				    "base64", l->pfx, l->cur_no, line);
 		} else if (*v == '<') {
-			return npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s: line %zu: "
-			    "URL values are not read", l->name, l->cur_no);
+			return npkd_seterr(e, NPKD_E_UNSUPPORTED, "%sline %zu: "
+			    "URL values are not read", l->pfx, l->cur_no);
 		} else {
 			for (; *v == ' '; v++)
 				;
@@ -283,8 +289,8 @@ npkd_ldif_next(struct npkd_ldif *l, const struct npkd_ldif_entry **out,
 		}
 		if (vlen > NPKD_MAX_LDIF_VALUE) {
 			free(val);
-			return npkd_seterr(e, NPKD_E_LIMIT, "%s: line %zu: value "
-			    "larger than %lu bytes", l->name, l->cur_no,
+			return npkd_seterr(e, NPKD_E_LIMIT, "%sline %zu: value "
+			    "larger than %lu bytes", l->pfx, l->cur_no,
 			    (unsigned long)NPKD_MAX_LDIF_VALUE);
 		}
 		if (!started) {
@@ -294,14 +300,14 @@ npkd_ldif_next(struct npkd_ldif *l, const struct npkd_ldif_entry **out,
 			}
 			if (strcasecmp(line, "dn") != 0) {
 				free(val);
-				return npkd_seterr(e, NPKD_E_FORMAT, "%s: line %zu: "
+				return npkd_seterr(e, NPKD_E_FORMAT, "%sline %zu: "
 				    "entry does not start with dn", l->name,
 				    l->cur_no);
 			}
 			if (memchr(val, '\0', vlen) != NULL) {
 				free(val);
-				return npkd_seterr(e, NPKD_E_FORMAT, "%s: line %zu: "
-				    "NUL in dn", l->name, l->cur_no);
+				return npkd_seterr(e, NPKD_E_FORMAT, "%sline %zu: "
+				    "NUL in dn", l->pfx, l->cur_no);
 			}
 			en->dn = (char *)val;
 			en->line = l->cur_no;
@@ -311,13 +317,13 @@ npkd_ldif_next(struct npkd_ldif *l, const struct npkd_ldif_entry **out,
 		if (strcasecmp(line, "dn") == 0 ||
 		    strcasecmp(line, "changetype") == 0) {
 			free(val);
-			return npkd_seterr(e, NPKD_E_FORMAT, "%s: line %zu: %s "
-			    "inside an entry", l->name, l->cur_no, line);
+			return npkd_seterr(e, NPKD_E_FORMAT, "%sline %zu: %s "
+			    "inside an entry", l->pfx, l->cur_no, line);
 		}
 		if (en->nattrs >= MAX_ATTRS) {
 			free(val);
-			return npkd_seterr(e, NPKD_E_LIMIT, "%s: line %zu: more "
-			    "than %d attributes", l->name, l->cur_no, MAX_ATTRS);
+			return npkd_seterr(e, NPKD_E_LIMIT, "%sline %zu: more "
+			    "than %d attributes", l->pfx, l->cur_no, MAX_ATTRS);
 		}
 		binary = 0;
 		if ((semi = strchr(line, ';')) != NULL) {

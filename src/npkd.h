@@ -387,6 +387,7 @@ uint64_t npkd_ldif_offset(const struct npkd_ldif *);
  */
 struct npkd_store;
 #define NPKD_STORE_CREATE	0x1
+#define NPKD_STORE_READONLY	0x2	/* read an archived store; writes fail */
 #define NPKD_SCHEMA_VERSION	3
 int	 npkd_store_open(const char *, int, struct npkd_store **,
 	    struct npkd_err *);

@@ -204,9 +204,41 @@ migrate(struct npkd_store *s, struct npkd_err *e)
 	return NPKD_OK;
 }
 
+/* "file:PATH?immutable=1" with PATH percent-encoded where URIs need it. */
+static int
+uri_path(const char *path, char *out, size_t n)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 o = 0;
+	const unsigned char	*p;
+
+	if (n < 32)
+		return -1;
+	memcpy(out, "file:", 5);
+	o = 5;
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (o + 4 >= n)
+			return -1;
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 ||
+		    *p >= 0x7f) {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		} else
+			out[o++] = (char)*p;
+	}
+	if (o + sizeof("?immutable=1") > n)
+		return -1;
+	memcpy(out + o, "?immutable=1", sizeof("?immutable=1"));
+	return 0;
+}
+
 /*
  * Open the store in dir; with NPKD_STORE_CREATE make dir (0700) and the
- * database when missing.  Schema migrations are applied on open.
+ * database when missing.  Schema migrations are applied on open.  With
+ * NPKD_STORE_READONLY nothing is written, not even the journal mode, so
+ * that an archived or write-protected store can be read; it must be at
+ * the current schema version.
  */
 int
 npkd_store_open(const char *dir, int flags, struct npkd_store **out,
@@ -214,7 +246,8 @@ npkd_store_open(const char *dir, int flags, struct npkd_store **out,
 {
 	struct npkd_store	*s;
 	struct stat		 st;
-	int			 rc;
+	char			 uri[PATH_MAX + 32];
+	int			 rc, v, ro = (flags & NPKD_STORE_READONLY) != 0;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -224,7 +257,7 @@ npkd_store_open(const char *dir, int flags, struct npkd_store **out,
 		free(s);
 		return npkd_seterr(e, NPKD_E_USAGE, "%s: path too long", dir);
 	}
-	if (flags & NPKD_STORE_CREATE) {
+	if ((flags & NPKD_STORE_CREATE) && !ro) {
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 			rc = npkd_seterr(e, NPKD_E_IO, "%s", dir);
 			free(s);
@@ -236,13 +269,59 @@ npkd_store_open(const char *dir, int flags, struct npkd_store **out,
 		free(s);
 		return rc;
 	}
-	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(s->path, &s->db, (ro ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = npkd_sqlerr(s, e, "open");
 		npkd_store_close(s);
 		return rc;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	if (ro) {
+		/*
+		 * A WAL database read by someone who cannot create its -shm
+		 * file (a write-protected directory or medium): read it as
+		 * immutable.  A store closed cleanly has no WAL left over.
+		 */
+		if ((v = npkd_store_version(s)) < 0) {
+			sqlite3_close(s->db);
+			s->db = NULL;
+			/* immutable would not see what a WAL file holds */
+			snprintf(uri, sizeof(uri), "%s-wal", s->path);
+			if (stat(uri, &st) == 0 && st.st_size > 0) {
+				rc = npkd_seterr(e, NPKD_E_IO, "%s: cannot read "
+				    "it without write access while %s holds "
+				    "changes not yet checkpointed", s->path,
+				    uri);
+				npkd_store_close(s);
+				return rc;
+			}
+			if (uri_path(s->path, uri, sizeof(uri)) != 0 ||
+			    sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) !=
+			    SQLITE_OK || (v = npkd_store_version(s)) < 0) {
+				rc = npkd_sqlerr(s, e, "open read-only");
+				npkd_store_close(s);
+				return rc;
+			}
+		}
+		if (v > NMIGRATIONS)
+			rc = npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s: schema "
+			    "version %d is newer than this npkd (%d)", s->path,
+			    v, NMIGRATIONS);
+		else if (v < NMIGRATIONS)
+			rc = npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s: schema "
+			    "version %d is older than this npkd (%d): open it "
+			    "once for writing to migrate", s->path, v,
+			    NMIGRATIONS);
+		if (v != NMIGRATIONS) {
+			npkd_store_close(s);
+			return rc;
+		}
+		s->readonly = 1;
+		*out = s;
+		return NPKD_OK;
+	}
 	/* WAL; FULL sync: a commit survives power loss, not just a kill. */
 	if ((rc = npkd_store_exec(s, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", e)) !=
@@ -265,6 +344,43 @@ npkd_store_close(struct npkd_store *s)
 	sqlite3_finalize(s->vouch);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+/*
+ * Once per open store, before the first write: PRAGMA quick_check.  A
+ * damaged database must stop an import, not take it in silence (the
+ * damaged pages may be ones the import never reads).
+ */
+int
+npkd_store_integrity(struct npkd_store *s, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	const char	*m = NULL;
+	char		 line[160];
+	size_t		 i;
+	int		 ok = 0;
+
+	if (s->intact)
+		return NPKD_OK;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			m = (const char *)sqlite3_column_text(q, 0);
+		ok = m != NULL && strcmp(m, "ok") == 0;
+	}
+	if (!ok) {
+		/* the report spans lines: keep one */
+		snprintf(line, sizeof(line), "%s", m ? m : sqlite3_errmsg(s->db));
+		for (i = 0; line[i] != '\0'; i++)
+			if (line[i] == '\n' || line[i] == '\r')
+				line[i] = ' ';
+		sqlite3_finalize(q);
+		return npkd_seterr(e, NPKD_E_FORMAT, "%s: the store is damaged "
+		    "(%s): restore it from a backup", s->path, line);
+	}
+	sqlite3_finalize(q);
+	s->intact = 1;
+	return NPKD_OK;
 }
 
 static int
@@ -775,7 +891,7 @@ import_ldif(struct imp *im, struct src *sr, struct npkd_err *e)
 	int				 rc, nc;
 
 	im->st->format = "ldif";
-	if ((rc = npkd_ldif_new(src_read, sr, im->file, &l, e)) != NPKD_OK)
+	if ((rc = npkd_ldif_new(src_read, sr, "", &l, e)) != NPKD_OK)
 		return rc;
 	while ((rc = npkd_ldif_next(l, &en, e)) == NPKD_OK) {
 		im->bytes = npkd_ldif_offset(l);
@@ -913,7 +1029,8 @@ npkd_store_import(struct npkd_store *s, const char *path,
 			break;
 		hl += (size_t)n;
 	}
-	if ((rc = prepare(s, e)) != NPKD_OK)
+	if ((rc = npkd_store_integrity(s, e)) != NPKD_OK ||
+	    (rc = prepare(s, e)) != NPKD_OK)
 		goto close;
 	memset(&im, 0, sizeof(im));
 	im.s = s;

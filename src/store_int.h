@@ -23,6 +23,8 @@ struct npkd_store {
 	sqlite3		*db;
 	char		 path[PATH_MAX];
 	sqlite3_stmt	*ins, *seen, *prov, *vouch;
+	int		 readonly;
+	int		 intact;	/* quick_check passed */
 };
 
 const char	*npkd_kind_name(int);
@@ -31,5 +33,6 @@ int		 npkd_sqlerr(struct npkd_store *, struct npkd_err *,
 int		 npkd_store_exec(struct npkd_store *, const char *,
 		    struct npkd_err *);
 char		*npkd_findings_json(const struct npkd_findings *);
+int		 npkd_store_integrity(struct npkd_store *, struct npkd_err *);
 
 #endif /* NPKD_SRC_STORE_INT_H */

@@ -770,7 +770,8 @@ npkd_store_check(struct npkd_store *s, time_t now, int threads,
 	memset(st, 0, sizeof(*st));
 	if (threads < 1)
 		threads = 1;
-	if ((rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
+	if ((rc = npkd_store_integrity(s, e)) != NPKD_OK ||
+	    (rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
 		return rc;
 	memset(&w, 0, sizeof(w));
 	w.s = s;

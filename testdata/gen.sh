@@ -244,6 +244,13 @@ key "$OUT/zz_odd.key" ec:prime256v1
 openssl req -new -x509 -key "$OUT/zz_odd.key" -config "$CNF" -extensions odd \
     -subj "/C=zz/O=Odd/CN=CSCA zz" -days 3650 -outform DER -out "$OUT/zz_odd.der"
 
+# A certificate whose subject holds a newline and a terminal escape: names
+# are data, and listings must not print them raw.
+key "$W/evil.key" ec:prime256v1
+openssl req -new -x509 -key "$W/evil.key" -config "$CNF" -days 3650 \
+    -subj "$(printf '/C=AA/O=Evil/CN=line one\nline two\033[2J')" \
+    -outform DER -out "$OUT/bad/evil_cn.der"
+
 # CRLs: AA revokes its second DSC; BB's is empty.
 CADIR=$W/aa ossl ca -config "$CNF" -revoke "$OUT/aa_dsc2.pem" \
     -crl_reason keyCompromise

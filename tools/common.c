@@ -24,20 +24,76 @@ tool_init(const char *name)
 	}
 }
 
-/* "prog: file: message" on stderr, one line. */
+/*
+ * Length of the UTF-8 sequence at p that is a printable character, or 0
+ * for a control character (C0, DEL, C1) or a byte that starts no valid
+ * sequence.  Names in certificates are attacker data: a newline or a
+ * terminal escape in a subject must not reach a terminal raw.
+ */
+static size_t
+utf8_printable(const unsigned char *p)
+{
+	unsigned int	 c;
+	size_t		 n, i;
+
+	if (*p < 0x20 || *p == 0x7f)
+		return 0;
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2, c = *p & 0x1f;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3, c = *p & 0x0f;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4, c = *p & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c <= 0x9f))
+		return 0;
+	return n;
+}
+
+/* s with every control character or stray byte written as \xHH. */
+void
+put_text(FILE *fp, const char *s)
+{
+	const unsigned char	*p;
+	size_t			 n;
+
+	if (s == NULL)
+		return;
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		if ((n = utf8_printable(p)) == 0) {
+			fprintf(fp, "\\x%02x", *p);
+			n = 1;
+		} else
+			fwrite(p, 1, n, fp);
+	}
+}
+
+/* "prog: file: message" on stderr, one line whatever the message holds. */
 void
 warnmsg(const char *file, const char *fmt, ...)
 {
-	va_list ap;
+	va_list	 ap;
+	char	 buf[2048];
 
 	fflush(stdout);
-	if (file != NULL)
-		fprintf(stderr, "%s: %s: ", progname, file);
-	else
-		fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: ", progname);
+	if (file != NULL) {
+		put_text(stderr, file);
+		fputs(": ", stderr);
+	}
+	put_text(stderr, buf);
 	fputc('\n', stderr);
 }
 
@@ -65,14 +121,16 @@ display_name(const char *path)
 void
 json_str(FILE *fp, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char	*p;
+	size_t			 n;
 
 	if (s == NULL) {
 		fputs("null", fp);
 		return;
 	}
 	fputc('"', fp);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		n = 1;
 		if (*p == '"' || *p == '\\')
 			fprintf(fp, "\\%c", *p);
 		else if (*p == '\n')
@@ -81,8 +139,17 @@ json_str(FILE *fp, const char *s)
 			fputs("\\t", fp);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(fp, "\\u%04x", *p);
-		else
+		else if (*p < 0x80)
 			fputc(*p, fp);
+		else if ((n = utf8_printable(p)) > 0)
+			fwrite(p, 1, n, fp);
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(fp, "\\u%04x", p[1]);	/* a C1 control */
+			n = 2;
+		} else {
+			fputs("\\ufffd", fp);	/* not UTF-8: JSON cannot say it */
+			n = 1;
+		}
 	}
 	fputc('"', fp);
 }
@@ -270,7 +337,7 @@ parse_hash(const char *s)
 
 
 struct npkd_store *
-open_store(const char *dir, int create)
+open_store(const char *dir, int how)
 {
 	struct npkd_store	*s;
 	struct npkd_err		 e;
@@ -279,7 +346,8 @@ open_store(const char *dir, int create)
 		warnmsg(NULL, "no store: give -d DIR or set NPKD_DIR");
 		exit(EXIT_ERR);
 	}
-	if (npkd_store_open(dir, create ? NPKD_STORE_CREATE : 0, &s, &e) !=
+	if (npkd_store_open(dir, how == STORE_CREATE ? NPKD_STORE_CREATE :
+	    how == STORE_RO ? NPKD_STORE_READONLY : 0, &s, &e) !=
 	    NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		exit(EXIT_ERR);

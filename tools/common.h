@@ -24,6 +24,9 @@ int	 worst(int, int);
 int	 rc_to_exit(int);
 const char *display_name(const char *);
 
+/* Text from data (names, messages): control characters as \xHH. */
+void	 put_text(FILE *, const char *);
+
 /* JSON output, one object per line. */
 void	 json_str(FILE *, const char *);
 void	 json_hex(FILE *, const uint8_t *, size_t);
@@ -43,7 +46,13 @@ char	*read_pin(const char *);
 void	 free_pin(char *);
 int	 parse_hash(const char *);
 
-/* Open the store in dir (NULL: none was given); on failure say why, exit 2. */
+/*
+ * Open the store in dir (NULL: none was given) for reading and writing,
+ * creating it, or only reading it; on failure say why and exit 2.
+ */
+#define STORE_RW	0
+#define STORE_CREATE	1
+#define STORE_RO	2
 struct npkd_store *open_store(const char *, int);
 
 /*

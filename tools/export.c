@@ -81,10 +81,10 @@ cmd_export(const char *dir, int argc, char *argv[])
 			warnmsg(outf, "%s", strerror(errno));
 			return EXIT_ERR;
 		}
-		s = open_store(dir, 0);
+		s = open_store(dir, STORE_RO);
 		rc = npkd_store_export_pem(s, outf, all, &st, &e);
 	} else if (strcmp(what, "ldif") == 0) {
-		s = open_store(dir, 0);
+		s = open_store(dir, STORE_RO);
 		rc = npkd_store_export_ldif(s, outf ? outf : "-", all, &st, &e);
 	} else if (strcmp(what, "ml") == 0) {
 		if (sa.certf == NULL || sa.keyf == NULL || outf == NULL || all)
@@ -95,7 +95,7 @@ cmd_export(const char *dir, int argc, char *argv[])
 			npkd_certs_free(signer, nsigner);
 			return EXIT_ERR;
 		}
-		s = open_store(dir, 0);
+		s = open_store(dir, STORE_RO);
 		rc = npkd_store_export_ml(s, signer[0], key, &sa.o, &out, &n,
 		    &e);
 		if (rc == NPKD_OK && write_output(outf, &out) != EXIT_OK)

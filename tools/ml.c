@@ -69,10 +69,12 @@ print_cert(const char *file, const struct npkd_cert *c, int json)
 	npkd_time_str(npkd_cert_not_after(c), na);
 	npkd_hex(npkd_cert_sha256(c), 32, fp);
 	if (!json) {
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-		    npkd_cert_country(c)[0] ? npkd_cert_country(c) : "-",
-		    npkd_role_name(npkd_cert_role(c)), npkd_cert_subject(c),
-		    npkd_cert_serial(c), nb, na, key, fp);
+		put_text(stdout, npkd_cert_country(c)[0] ?
+		    npkd_cert_country(c) : "-");
+		printf("\t%s\t", npkd_role_name(npkd_cert_role(c)));
+		put_text(stdout, npkd_cert_subject(c));
+		printf("\t%s\t%s\t%s\t%s\t%s\n", npkd_cert_serial(c), nb, na,
+		    key, fp);
 		return;
 	}
 	fputs("{\"file\":", stdout);
@@ -130,9 +132,11 @@ ml_print(int argc, char *argv[])
 				fputs(",\"deviation\":", stdout);
 				json_str(stdout, npkd_ml_deviation(ml, i));
 				fputs("}\n", stdout);
-			} else
-				printf("deviation\t%s\n",
-				    npkd_ml_deviation(ml, i));
+			} else {
+				fputs("deviation\t", stdout);
+				put_text(stdout, npkd_ml_deviation(ml, i));
+				putchar('\n');
+			}
 		}
 		npkd_ml_free(ml);
 	}

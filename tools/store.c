@@ -21,7 +21,7 @@ cmd_init(const char *dir, int argc, char *argv[])
 		fprintf(stderr, "usage: npkd [-d dir] init\n");
 		return EXIT_ERR;
 	}
-	s = open_store(dir, 1);
+	s = open_store(dir, STORE_CREATE);
 	if (verbose >= 0)
 		printf("%s: store ready, schema version %d\n", dir,
 		    npkd_store_version(s));
@@ -235,25 +235,40 @@ ls_one(void *arg, const struct npkd_object *o)
 		printf(",\"seen\":%ld,\"findings\":%s}\n", o->seen, o->findings);
 		return 0;
 	}
+	/* names, countries and conformance texts are data: escaped */
 	if (!c->full) {
-		printf("%-8s %-3s %-9s %s %s %.16s %s\n", o->kind,
-		    o->country[0] ? o->country : "-", o->status, nb,
-		    o->not_after ? na : "-", id, o->subject);
+		const char *cc = o->country[0] ? o->country : "-";
+
+		printf("%-8s ", o->kind);
+		put_text(stdout, cc);
+		printf("%*s %-9s %s %s %.16s ", strlen(cc) < 3 ?
+		    3 - (int)strlen(cc) : 0, "", o->status, nb,
+		    o->not_after ? na : "-", id);
+		put_text(stdout, o->subject);
+		putchar('\n');
 		return 0;
 	}
 	npkd_time_str(o->first_seen, fs);
 	npkd_time_str(o->last_seen, ls);
-	printf("sha256:     %s\nkind:       %s\ncountry:    %s\n"
-	    "subject:    %s\nissuer:     %s\nserial:     %s\n"
+	printf("sha256:     %s\nkind:       %s\ncountry:    ", id, o->kind);
+	put_text(stdout, o->country);
+	fputs("\nsubject:    ", stdout);
+	put_text(stdout, o->subject);
+	fputs("\nissuer:     ", stdout);
+	put_text(stdout, o->issuer);
+	printf("\nserial:     %s\n"
 	    "not before: %s\nnot after:  %s\nstatus:     %s%s\n"
-	    "seen:       %ld times, first %s, last %s\n", id, o->kind,
-	    o->country, o->subject, o->issuer, o->serial, nb,
+	    "seen:       %ld times, first %s, last %s\n", o->serial, nb,
 	    o->not_after ? na : "-", o->status, o->trusted ?
 	    " (trusted)" : "", o->seen, fs, ls);
-	if (o->nonconformant)
-		printf("nonconformant: %s\n", o->conformance ? o->conformance :
-		    "(no code)");
-	printf("findings:   %s\n", o->findings);
+	if (o->nonconformant) {
+		fputs("nonconformant: ", stdout);
+		put_text(stdout, o->conformance ? o->conformance : "(no code)");
+		putchar('\n');
+	}
+	fputs("findings:   ", stdout);
+	put_text(stdout, o->findings);
+	putchar('\n');
 	npkd_store_provenance(c->s, o->sha256, prov_line, NULL, &e);
 	if (o->der != NULL && npkd_pem_encode(strcmp(o->kind, "crl") == 0 ?
 	    "X509 CRL" : strcmp(o->kind, "ml") == 0 ||
@@ -322,7 +337,7 @@ cmd_ls(const char *dir, int argc, char *argv[])
 	}
 	if (optind != argc)
 		ls_usage();
-	c.s = open_store(dir, 0);
+	c.s = open_store(dir, STORE_RO);
 	rc = npkd_store_list(c.s, &q, ls_one, &c, &e);
 	npkd_store_close(c.s);
 	if (rc != NPKD_OK) {
@@ -360,7 +375,7 @@ cmd_show(const char *dir, int argc, char *argv[])
 	q.with_der = 1;
 	c.full = !json;
 	c.json = json;
-	c.s = open_store(dir, 0);
+	c.s = open_store(dir, STORE_RO);
 	/* a prefix must name exactly one object */
 	rc = npkd_store_list(c.s, &q, count_one, &n, &e);
 	if (rc == NPKD_OK && n == 1)
