@@ -32,7 +32,7 @@ CC	?= cc
 OPT	?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) \
 	   -Isrc -I$(GEN) $(EXTRA_CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lpthread $(EXTRA_LDFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lunistring -lpthread $(EXTRA_LDFLAGS)
 
 ifeq ($(VARIANT),asan)
 CC	 = clang
@@ -47,9 +47,9 @@ EXTRA_CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined
 EXTRA_LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
+LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
+	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
 	   src/soap.c src/spocstore.c src/spoctls.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
@@ -104,7 +104,7 @@ $(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
 $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h
+$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
@@ -134,7 +134,7 @@ $(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h tools/spocpkg.h src/npkd.
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/export.o $(TOOL_COMMON) $(LIB)
+$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/trust.o $(B)/tools/export.o $(TOOL_COMMON) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h
@@ -207,25 +207,26 @@ check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.d
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) sh tests/tools/run.sh
 
-# The sanitized suite: reports go to files and exit with codes no tool
-# uses (86, 87), so that a test expecting exit 1 cannot pass over a
-# report; any report file fails the run.
+# The sanitized suite: reports go to files and exit with a code no tool
+# uses (86; ASan and UBSan share one runtime, so one code and one log
+# path), so that a test expecting exit 1 cannot pass over a report; a
+# canary proves the mechanism, and any report file fails the run.
 SANLOG	 = $(CURDIR)/build/asan/sanitizer-reports
-SANOPTS	 = ASAN_OPTIONS=exitcode=86:log_path=$(SANLOG)/asan:detect_leaks=1 \
-	   UBSAN_OPTIONS=exitcode=87:log_path=$(SANLOG)/ubsan:print_stacktrace=1
+SANENV	 = exitcode=86:log_path=
 asan:
 	rm -rf $(SANLOG) build/asan/canary && mkdir -p $(SANLOG) build/asan/canary
 	clang -fsanitize=address,undefined -fno-sanitize-recover=all -g \
 	    -o build/asan/sancanary tests/sancanary.c
-	for w in heap:86:asan ub:87:ubsan; do \
-		set -- $$(echo $$w | tr : ' '); \
-		ASAN_OPTIONS=exitcode=86:log_path=$(CURDIR)/build/asan/canary/asan \
-		UBSAN_OPTIONS=exitcode=87:log_path=$(CURDIR)/build/asan/canary/ubsan \
-		    build/asan/sancanary $$1 >/dev/null; rc=$$?; \
-		[ $$rc -eq $$2 ] && ls build/asan/canary/$$3.* >/dev/null || \
-		    { echo "sanitizer canary $$1: exit $$rc, no report"; exit 1; }; \
+	for w in heap ub; do \
+		ASAN_OPTIONS=$(SANENV)$(CURDIR)/build/asan/canary/$$w \
+		UBSAN_OPTIONS=$(SANENV)$(CURDIR)/build/asan/canary/$$w \
+		    build/asan/sancanary $$w >/dev/null; rc=$$?; \
+		[ $$rc -eq 86 ] && ls build/asan/canary/$$w.* >/dev/null || \
+		    { echo "sanitizer canary $$w: exit $$rc, no report"; exit 1; }; \
 	done
-	$(SANOPTS) $(MAKE) VARIANT=asan check
+	ASAN_OPTIONS=$(SANENV)$(SANLOG)/report:detect_leaks=1 \
+	UBSAN_OPTIONS=$(SANENV)$(SANLOG)/report:print_stacktrace=1 \
+	    $(MAKE) VARIANT=asan check
 	@if [ -n "$$(ls -A $(SANLOG))" ]; then \
 		echo "sanitizer reports in $(SANLOG):"; \
 		head -n 40 $(SANLOG)/*; exit 1; \
@@ -264,7 +265,7 @@ install: $(TOOL_BINS)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
+	libunistring-dev openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

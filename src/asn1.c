@@ -208,47 +208,99 @@ digits(const char *s, int n, int *v)
 	return 0;
 }
 
+/*
+ * A UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) value, as
+ * RFC 5280 4.1.2.5 allows them, checked as a calendar date.
+ */
+int
+npkd_der_time(const char *s, size_t len, int gen, time_t *t)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	char		 b[16];
+	struct tm	 tm;
+	int		 y, off, leap;
+
+	*t = 0;
+	if (len != (gen ? 15u : 13u))
+		return NPKD_E_FORMAT;
+	memcpy(b, s, len);
+	b[len] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	if (gen) {
+		if (digits(b, 4, &y) == -1)
+			return NPKD_E_FORMAT;
+		off = 4;
+	} else {
+		if (digits(b, 2, &y) == -1)
+			return NPKD_E_FORMAT;
+		y += y < 50 ? 2000 : 1900;	/* RFC 5280 4.1.2.5.1 */
+		off = 2;
+	}
+	if (digits(b + off, 2, &tm.tm_mon) == -1 ||
+	    digits(b + off + 2, 2, &tm.tm_mday) == -1 ||
+	    digits(b + off + 4, 2, &tm.tm_hour) == -1 ||
+	    digits(b + off + 6, 2, &tm.tm_min) == -1 ||
+	    digits(b + off + 8, 2, &tm.tm_sec) == -1 || b[off + 10] != 'Z')
+		return NPKD_E_FORMAT;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > mdays[tm.tm_mon - 1] ||
+	    (tm.tm_mon == 2 && tm.tm_mday == 29 && !leap) ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+		return NPKD_E_FORMAT;
+	tm.tm_year = y - 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	return NPKD_OK;
+}
+
 /* Time CHOICE (UTCTime or GeneralizedTime, "Z" form) to time_t. */
 int
 npkd_asn1_read_time(asn1_node n, const char *name, time_t *t)
 {
 	char		 choice[32], path[160], s[40];
-	struct tm	 tm;
-	int		 len, y, off, gen;
+	int		 len;
 
 	*t = 0;
 	len = sizeof(choice);
 	if (asn1_read_value(n, name, choice, &len) != ASN1_SUCCESS)
 		return NPKD_E_NOTFOUND;
-	gen = strcmp(choice, "generalTime") == 0;
 	snprintf(path, sizeof(path), "%s%s%s", name, name[0] ? "." : "",
 	    choice);
 	len = sizeof(s) - 1;
 	if (asn1_read_value(n, path, s, &len) != ASN1_SUCCESS)
 		return NPKD_E_FORMAT;
 	s[len] = '\0';
-	len = (int)strlen(s);	/* libtasn1 counts the terminator */
-	memset(&tm, 0, sizeof(tm));
-	if (gen) {
-		if (len != 15 || digits(s, 4, &y) == -1)
-			return NPKD_E_FORMAT;
-		off = 4;
-	} else {
-		if (len != 13 || digits(s, 2, &y) == -1)
-			return NPKD_E_FORMAT;
-		y += y < 50 ? 2000 : 1900;	/* RFC 5280 4.1.2.5.1 */
-		off = 2;
-	}
-	if (digits(s + off, 2, &tm.tm_mon) == -1 ||
-	    digits(s + off + 2, 2, &tm.tm_mday) == -1 ||
-	    digits(s + off + 4, 2, &tm.tm_hour) == -1 ||
-	    digits(s + off + 6, 2, &tm.tm_min) == -1 ||
-	    digits(s + off + 8, 2, &tm.tm_sec) == -1 || s[off + 10] != 'Z')
+	return npkd_der_time(s, strlen(s), strcmp(choice, "generalTime") == 0,
+	    t);
+}
+
+/* Dotted form of the content octets of a DER OBJECT IDENTIFIER. */
+int
+npkd_oid_string(const uint8_t *p, size_t n, char *out, size_t sz)
+{
+	unsigned long	 v = 0;
+	size_t		 i, off;
+
+	if (n == 0 || n > 64 || (p[n - 1] & 0x80) || sz < 8)
 		return NPKD_E_FORMAT;
-	tm.tm_year = y - 1900;
-	tm.tm_mon -= 1;
-	*t = timegm(&tm);
-	return NPKD_OK;
+	off = (size_t)snprintf(out, sz, "%u.%u", p[0] < 80 ? p[0] / 40 : 2,
+	    p[0] < 80 ? p[0] % 40 : p[0] - 80);
+	if (p[0] & 0x80)
+		return NPKD_E_FORMAT;	/* first arcs over one octet: rare */
+	for (i = 1; i < n && off < sz; i++) {
+		if (v == 0 && p[i] == 0x80)
+			return NPKD_E_FORMAT;	/* not minimal */
+		v = (v << 7) | (p[i] & 0x7f);
+		if (v > 0xffffffffUL)
+			return NPKD_E_FORMAT;
+		if (!(p[i] & 0x80)) {
+			off += (size_t)snprintf(out + off, sz - off, ".%lu", v);
+			v = 0;
+		}
+	}
+	return off < sz ? NPKD_OK : NPKD_E_FORMAT;
 }
 
 /*
@@ -349,23 +401,3 @@ npkd_name_country(const uint8_t *der, size_t len, char *out, size_t sz)
 		out[0] = '\0';
 }
 
-/*
- * Names match when their DER is identical, or else when their string
- * forms agree ignoring case (RFC 5280 7.1 in spirit: real issuers switch
- * between PrintableString and UTF8String).
- */
-int
-npkd_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	char	*sa, *sb;
-	int	 eq;
-
-	if (alen == blen && memcmp(a, b, alen) == 0)
-		return 1;
-	sa = npkd_name_string(a, alen);
-	sb = npkd_name_string(b, blen);
-	eq = sa != NULL && sb != NULL && strcasecmp(sa, sb) == 0;
-	free(sa);
-	free(sb);
-	return eq;
-}

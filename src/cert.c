@@ -180,6 +180,38 @@ ext_doctypes(struct npkd_cert *c, const struct npkd_buf *v)
 	asn1_delete_structure(&n);
 }
 
+/*
+ * Extensions that change nothing in how npkd uses a certificate, so that
+ * we may accept them critical: names, distribution points and access
+ * information, the private key usage period of the 9303-12 profile, and
+ * the policy extensions (npkd does no policy processing, which with no
+ * initial policy set rejects nothing).  Name constraints are not among
+ * them: a CA that sets them critical asks for a check we do not make.
+ */
+static int
+recognised(const char *oid)
+{
+	static const char *const known[] = {
+		"2.5.29.16",	/* privateKeyUsagePeriod */
+		"2.5.29.17",	/* subjectAltName */
+		"2.5.29.18",	/* issuerAltName */
+		"2.5.29.31",	/* cRLDistributionPoints */
+		"2.5.29.32",	/* certificatePolicies */
+		"2.5.29.33",	/* policyMappings */
+		"2.5.29.36",	/* policyConstraints */
+		"2.5.29.46",	/* freshestCRL */
+		"2.5.29.54",	/* inhibitAnyPolicy */
+		"1.3.6.1.5.5.7.1.1",	/* authorityInfoAccess */
+		"1.3.6.1.5.5.7.1.11",	/* subjectInfoAccess */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(oid, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 extensions(struct npkd_cert *c, asn1_node n)
 {
@@ -231,10 +263,14 @@ extensions(struct npkd_cert *c, asn1_node n)
 			ext_doctypes(c, &v);
 		else if (strcmp(oid, NPKD_OID_NAME_CHANGE) == 0)
 			c->name_change = 1;
-		else if (critical)
-			npkd_findings_add(c->findings, NPKD_SEV_WARNING,
+		else if (critical && !recognised(oid)) {
+			/* RFC 5280 4.2: a certificate with a critical
+			 * extension we cannot process is not to be used */
+			npkd_findings_add(c->findings, NPKD_SEV_ERROR,
 			    "ext-unknown-critical", "RFC 5280 4.2",
 			    "unknown critical extension %s", oid);
+			c->crit_unknown = 1;
+		}
 		npkd_buf_free(&v);
 	}
 	return NPKD_OK;
@@ -243,10 +279,30 @@ extensions(struct npkd_cert *c, asn1_node n)
 int
 npkd_cert_self_issued(const struct npkd_cert *c)
 {
-	return npkd_name_equal(c->subject_der, c->subject_len, c->issuer_der,
-	    c->issuer_len);
+	return memcmp(c->subject_id, c->issuer_id, 32) == 0;
 }
 
+int
+npkd_cert_claims_self_signed(const struct npkd_cert *c)
+{
+	return memcmp(c->subject_id, c->issuer_id, 32) == 0 && (!c->has_aki ||
+	    !c->has_ski || (c->aki.len == c->ski.len &&
+	    memcmp(c->aki.data, c->ski.data, c->ski.len) == 0));
+}
+
+int
+npkd_cert_can_certify(const struct npkd_cert *c)
+{
+	return c->has_bc && c->is_ca && (!c->has_ku ||
+	    (c->ku & NPKD_KU_KEY_CERT_SIGN));
+}
+
+/*
+ * What a certificate is, for listing and for the ICAO profile checks.  A
+ * CSCA claims to be self-signed; a link is a CA that may certify, issued
+ * under another key.  A CA flag alone (a document signer issued with cA
+ * set, as some are) does not make a link: it is judged by its key usage.
+ */
 static int
 role_of(const struct npkd_cert *c)
 {
@@ -254,13 +310,12 @@ role_of(const struct npkd_cert *c)
 		return NPKD_ROLE_MLSIGNER;
 	if (npkd_cert_has_eku(c, NPKD_OID_DL_SIGNER))
 		return NPKD_ROLE_DLSIGNER;
-	if (c->is_ca || (c->ku & NPKD_KU_KEY_CERT_SIGN)) {
-		if (npkd_cert_self_issued(c) && (!c->has_aki || !c->has_ski ||
-		    (c->aki.len == c->ski.len &&
-		    memcmp(c->aki.data, c->ski.data, c->ski.len) == 0)))
-			return NPKD_ROLE_CSCA;
+	if ((c->is_ca || (c->ku & NPKD_KU_KEY_CERT_SIGN)) &&
+	    npkd_cert_claims_self_signed(c))
+		return NPKD_ROLE_CSCA;
+	if ((c->is_ca && (!c->has_ku || (c->ku & NPKD_KU_KEY_CERT_SIGN))) ||
+	    (c->ku & NPKD_KU_KEY_CERT_SIGN))
 		return NPKD_ROLE_LINK;
-	}
 	if (c->ku & NPKD_KU_DIGITAL_SIGNATURE)
 		return NPKD_ROLE_DSC;
 	return NPKD_ROLE_OTHER;
@@ -329,6 +384,10 @@ profile(struct npkd_cert *c, unsigned long version)
 	case NPKD_ROLE_DSC:
 	case NPKD_ROLE_MLSIGNER:
 	case NPKD_ROLE_DLSIGNER:
+		if (c->has_bc && c->is_ca)
+			npkd_findings_add(f, NPKD_SEV_ERROR, "signer-ca",
+			    R_CERT, "%s with basicConstraints cA set: it can "
+			    "never issue certificates", npkd_role_name(c->role));
 		if (!c->has_aki)
 			npkd_findings_add(f, NPKD_SEV_ERROR, "aki-missing",
 			    R_CERT, "%s without authorityKeyIdentifier",
@@ -412,6 +471,13 @@ npkd_cert_parse(const uint8_t *der, size_t len, struct npkd_cert **out,
 	npkd_hex(c->serial_raw.data, c->serial_raw.len, c->serial);
 	npkd_name_country(c->subject_der, c->subject_len, c->country,
 	    sizeof(c->country));
+	if ((rc = npkd_name_id(c->subject_der, c->subject_len,
+	    c->subject_id)) != NPKD_OK ||
+	    (rc = npkd_name_id(c->issuer_der, c->issuer_len, c->issuer_id)) !=
+	    NPKD_OK) {
+		npkd_seterr(e, rc, "certificate: names");
+		goto out;
+	}
 
 	/* Signature algorithm: outer and inner must be the same (4.1.1.2). */
 	npkd_sigalg_of(n, der, len, &c->sigalg, c->findings,
@@ -442,12 +508,28 @@ npkd_cert_parse(const uint8_t *der, size_t len, struct npkd_cert **out,
 	if (rc != NPKD_OK)
 		npkd_findings_add(c->findings, NPKD_SEV_ERROR, "key-unsupported",
 		    "ICAO 9303-12 6", "%s", ke.msg);
+	/* the key's identity: a key we cannot use is known by its bytes */
+	if (c->pub == NULL || npkd_pubkey_id(c->pub, c->keyid) != NPKD_OK) {
+		struct npkd_dbuf kd;
+
+		npkd_dbuf_init(&kd, NPKD_MAX_DER + 8);
+		if (npkd_dbuf_add(&kd, "spki", 4) != NPKD_OK ||
+		    npkd_dbuf_add(&kd, sp, slen) != NPKD_OK ||
+		    npkd_hash(NPKD_HASH_SHA256, kd.data, kd.len, c->keyid,
+		    NULL) != NPKD_OK) {
+			npkd_dbuf_free(&kd);
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "certificate");
+			goto out;
+		}
+		npkd_dbuf_free(&kd);
+	}
 	if (npkd_asn1_present(n, "tbsCertificate.extensions") &&
 	    (rc = extensions(c, n)) != NPKD_OK) {
 		npkd_seterr(e, rc, "certificate: extensions");
 		goto out;
 	}
 	c->role = role_of(c);
+	c->version = version;
 	profile(c, version);
 	*out = c;
 	c = NULL;
@@ -541,8 +623,7 @@ npkd_role_name(int role)
 int
 npkd_cert_issued(const struct npkd_cert *issuer, const struct npkd_cert *c)
 {
-	if (!npkd_name_equal(issuer->subject_der, issuer->subject_len,
-	    c->issuer_der, c->issuer_len))
+	if (memcmp(issuer->subject_id, c->issuer_id, 32) != 0)
 		return 0;
 	if (c->has_aki && issuer->has_ski)
 		return c->aki.len == issuer->ski.len &&

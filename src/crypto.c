@@ -730,6 +730,68 @@ npkd_pubkey_parse(const uint8_t *der, size_t len, struct npkd_pubkey **out,
 	return rc;
 }
 
+/*
+ * The identity of a public key (design.md section 8, Keys): SHA-256 over
+ * the algorithm, the curve and the public value, with explicit EC domain
+ * parameters already mapped to their named curve and an unnamed curve
+ * described by all of its parameters.  Two keys are the same key exactly
+ * when their ids are equal.
+ */
+int
+npkd_pubkey_id(const struct npkd_pubkey *k, uint8_t id[32])
+{
+	struct npkd_dbuf	 d;
+	const char		*tag;
+	size_t			 i;
+	int			 rc;
+	uint8_t			 b[4], pss[4];
+
+#define PUT(p, n) do {							\
+	b[0] = (uint8_t)((n) >> 24); b[1] = (uint8_t)((n) >> 16);	\
+	b[2] = (uint8_t)((n) >> 8); b[3] = (uint8_t)(n);		\
+	if (rc == NPKD_OK)						\
+		rc = npkd_dbuf_add(&d, b, 4);				\
+	if (rc == NPKD_OK && (n) > 0)					\
+		rc = npkd_dbuf_add(&d, (p), (n));			\
+} while (0)
+	npkd_dbuf_init(&d, 1 << 16);
+	rc = NPKD_OK;
+	switch (k->alg) {
+	case NPKD_KEY_RSA:
+	case NPKD_KEY_RSA_PSS:
+		tag = k->alg == NPKD_KEY_RSA ? "rsa" : "rsa-pss";
+		PUT(tag, strlen(tag));
+		PUT(k->n.data, k->n.len);
+		PUT(k->e.data, k->e.len);
+		if (k->has_pss) {
+			pss[0] = (uint8_t)k->pss.hash;
+			pss[1] = (uint8_t)k->pss.mgf_hash;
+			pss[2] = (uint8_t)(k->pss.salt >> 8);
+			pss[3] = (uint8_t)k->pss.salt;
+			PUT(pss, 4);
+		}
+		break;
+	case NPKD_KEY_EC:
+		if (k->curve != NULL) {
+			PUT("ec", 2);
+			PUT(k->curve->oid, strlen(k->curve->oid));
+		} else {
+			PUT("ec-explicit", 11);
+			for (i = 0; i < 6; i++)
+				PUT(k->ep[i].data, k->ep[i].len);
+		}
+		PUT(k->q.data, k->q.len);
+		break;
+	default:
+		rc = NPKD_E_UNSUPPORTED;
+	}
+#undef PUT
+	if (rc == NPKD_OK)
+		rc = npkd_hash(NPKD_HASH_SHA256, d.data, d.len, id, NULL);
+	npkd_dbuf_free(&d);
+	return rc;
+}
+
 void
 npkd_pubkey_info(const struct npkd_pubkey *k, struct npkd_keyinfo *ki)
 {

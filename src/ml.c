@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "npkd_int.h"
+#include "trust.h"
 
 #define R_ML	"ICAO 9303-12 8.2"
 #define R_DL	"ICAO 9303-12 10"
@@ -15,7 +15,12 @@
 struct npkd_ml {
 	int			 kind;
 	struct npkd_cms		*cms;
-	struct npkd_cert	**certs;
+	int			 loaded;	/* content parsed */
+	uint8_t			 sha256[32];	/* of the whole list */
+	const uint8_t		*content;	/* eContent, lent by cms */
+	size_t			 clen;
+	size_t			*off, *len;	/* members in content */
+	uint8_t			(*sha)[32];	/* members' SHA-256 */
 	size_t			 ncerts;
 	char			**devs;
 	size_t			 ndevs;
@@ -30,7 +35,9 @@ npkd_ml_free(struct npkd_ml *m)
 	if (m == NULL)
 		return;
 	npkd_cms_free(m->cms);
-	npkd_certs_free(m->certs, m->ncerts);
+	free(m->off);
+	free(m->len);
+	free(m->sha);
 	for (i = 0; i < m->ndevs; i++)
 		free(m->devs[i]);
 	free(m->devs);
@@ -38,15 +45,17 @@ npkd_ml_free(struct npkd_ml *m)
 	free(m);
 }
 
-/* Walk the SET OF Certificate: each element parsed on its own. */
+/*
+ * Walk the SET OF Certificate: the place and SHA-256 of each element.
+ * Members are parsed one at a time when asked for (npkd_ml_member), so
+ * that a list of 100 000 certificates needs no more memory than its file.
+ */
 static int
 cert_list(struct npkd_ml *m, const uint8_t *p, size_t len, struct npkd_err *e)
 {
-	struct npkd_cert	*c, **nv;
-	unsigned int		 tag;
-	size_t			 hdr, cl, end, off, h, el, cap = 0;
-	int			 rc;
-	char			 msg[256];
+	unsigned int	 tag;
+	size_t		 hdr, cl, end, off, h, el, cap = 0, *no, *nl;
+	uint8_t		(*ns)[32];
 
 	if (npkd_der_header(p, len, &tag, &hdr, &cl) != NPKD_OK || tag != 0x31)
 		return npkd_seterr(e, NPKD_E_FORMAT, "CscaMasterList.certList: "
@@ -54,64 +63,105 @@ cert_list(struct npkd_ml *m, const uint8_t *p, size_t len, struct npkd_err *e)
 	end = hdr + cl;
 	for (off = hdr; off < end; off += h + el) {
 		if (npkd_der_header(p + off, end - off, &tag, &h, &el) !=
-		    NPKD_OK)
+		    NPKD_OK || tag != 0x30)
 			return npkd_seterr(e, NPKD_E_FORMAT,
 			    "CscaMasterList.certList[%zu]: bad DER", m->ncerts);
 		if (m->ncerts >= NPKD_MAX_ML_CERTS)
 			return npkd_seterr(e, NPKD_E_LIMIT, "master list: more "
 			    "than %d certificates", NPKD_MAX_ML_CERTS);
-		if ((rc = npkd_cert_parse(p + off, h + el, &c, e)) != NPKD_OK) {
-			snprintf(msg, sizeof(msg), "%s", e ? e->msg : "");
-			return npkd_seterr(e, rc, "CscaMasterList.certList[%zu]: "
-			    "%s", m->ncerts, msg);
-		}
+		if (h + el > NPKD_MAX_DER)
+			return npkd_seterr(e, NPKD_E_LIMIT,
+			    "CscaMasterList.certList[%zu]: larger than %lu "
+			    "bytes", m->ncerts, NPKD_MAX_DER);
 		if (m->ncerts == cap) {
 			cap = cap ? 2 * cap : 64;
-			if ((nv = reallocarray(m->certs, cap,
-			    sizeof(*nv))) == NULL) {
-				npkd_cert_free(c);
+			if ((no = reallocarray(m->off, cap, sizeof(*no))) ==
+			    NULL)
 				return npkd_seterr(e, NPKD_E_NOMEM, "master list");
-			}
-			m->certs = nv;
+			m->off = no;
+			if ((nl = reallocarray(m->len, cap, sizeof(*nl))) ==
+			    NULL)
+				return npkd_seterr(e, NPKD_E_NOMEM, "master list");
+			m->len = nl;
+			if ((ns = reallocarray(m->sha, cap, sizeof(*ns))) ==
+			    NULL)
+				return npkd_seterr(e, NPKD_E_NOMEM, "master list");
+			m->sha = ns;
 		}
-		m->certs[m->ncerts++] = c;
+		m->off[m->ncerts] = (size_t)(p + off - m->content);
+		m->len[m->ncerts] = h + el;
+		if (npkd_hash(NPKD_HASH_SHA256, p + off, h + el,
+		    m->sha[m->ncerts], e) != NPKD_OK)
+			return NPKD_E_CRYPTO;
+		m->ncerts++;
 	}
 	return NPKD_OK;
 }
 
 static int
+cmp_idx_sha(const void *a, const void *b, void *arg)
+{
+	const uint8_t	(*sha)[32] = arg;
+
+	return memcmp(sha[*(const size_t *)a], sha[*(const size_t *)b], 32);
+}
+
+/* Duplicates by SHA-256, in n log n: one finding says how many. */
+static int
+duplicates(struct npkd_ml *m, struct npkd_err *e)
+{
+	size_t	*ix, i, dup = 0, first = 0;
+
+	if (m->ncerts < 2)
+		return NPKD_OK;
+	if ((ix = malloc(m->ncerts * sizeof(*ix))) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "master list");
+	for (i = 0; i < m->ncerts; i++)
+		ix[i] = i;
+	qsort_r(ix, m->ncerts, sizeof(*ix), cmp_idx_sha, m->sha);
+	for (i = 1; i < m->ncerts; i++)
+		if (memcmp(m->sha[ix[i]], m->sha[ix[i - 1]], 32) == 0 &&
+		    dup++ == 0)
+			first = ix[i];
+	if (dup > 0)
+		npkd_findings_add(m->findings, NPKD_SEV_WARNING, "ml-duplicate",
+		    R_ML, "%zu member%s repeated (the first: member %zu)", dup,
+		    dup > 1 ? "s are" : " is", first);
+	free(ix);
+	return NPKD_OK;
+}
+
+/*
+ * CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF
+ * Certificate }, walked directly (libtasn1 would decode every member at
+ * once); each member is decoded strictly when it is read.
+ */
+static int
 parse_ml(struct npkd_ml *m, const uint8_t *p, size_t len, struct npkd_err *e)
 {
-	asn1_node	 n = NULL;
-	const uint8_t	*sp;
-	size_t		 slen, i, j;
-	unsigned long	 version = 0;
+	unsigned int	 tag;
+	size_t		 hdr, cl, off, h, l;
 	int		 rc;
 
-	if ((rc = npkd_asn1_decode("CscaMasterList", p, len, &n,
-	    "CscaMasterList", e)) != NPKD_OK)
-		return rc;
-	if (npkd_asn1_read_uint(n, "version", &version) != NPKD_OK ||
-	    version != 0)
+	if (npkd_der_header(p, len, &tag, &hdr, &cl) != NPKD_OK ||
+	    tag != 0x30 || hdr + cl != len)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CscaMasterList: not a "
+		    "SEQUENCE");
+	off = hdr;
+	if (npkd_der_header(p + off, len - off, &tag, &h, &l) != NPKD_OK ||
+	    tag != 0x02 || l == 0)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CscaMasterList: version");
+	if (l != 1 || p[off + h] != 0)
 		npkd_findings_add(m->findings, NPKD_SEV_WARNING, "ml-version",
 		    R_ML, "CscaMasterList version is not v0");
-	if (npkd_asn1_span(n, p, len, "certList", &sp, &slen) != NPKD_OK)
-		rc = npkd_seterr(e, NPKD_E_FORMAT, "CscaMasterList: certList");
-	else
-		rc = cert_list(m, sp, slen, e);
-	asn1_delete_structure(&n);
-	if (rc != NPKD_OK)
+	off += h + l;
+	if (off >= len || npkd_der_header(p + off, len - off, &tag, &h, &l) !=
+	    NPKD_OK || off + h + l != len)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CscaMasterList: certList "
+		    "missing, or data after it");
+	if ((rc = cert_list(m, p + off, len - off, e)) != NPKD_OK)
 		return rc;
-	for (i = 1; i < m->ncerts; i++)
-		for (j = 0; j < i; j++)
-			if (memcmp(m->certs[i]->sha256, m->certs[j]->sha256,
-			    32) == 0) {
-				npkd_findings_add(m->findings, NPKD_SEV_WARNING,
-				    "ml-duplicate", R_ML, "certificate %s "
-				    "appears twice", m->certs[i]->serial);
-				break;
-			}
-	return NPKD_OK;
+	return duplicates(m, e);
 }
 
 /* One deviation: its documents and its deviation types, on one line. */
@@ -240,14 +290,16 @@ parse_dl(struct npkd_ml *m, const uint8_t *p, size_t len, struct npkd_err *e)
 	return rc;
 }
 
-/* Parse a master list or deviation list (kind from eContentType). */
+/*
+ * Open a master list or deviation list: the CMS and its eContentType,
+ * nothing of the content yet, so that a list can be verified before a
+ * byte of what it signs is read (npkd_ml_load reads it).
+ */
 int
-npkd_ml_parse(const uint8_t *der, size_t len, struct npkd_ml **out,
+npkd_ml_open(const uint8_t *der, size_t len, struct npkd_ml **out,
     struct npkd_err *e)
 {
 	struct npkd_ml	*m = NULL;
-	const uint8_t	*p;
-	size_t		 plen;
 	const char	*ct;
 	int		 rc;
 
@@ -257,7 +309,9 @@ npkd_ml_parse(const uint8_t *der, size_t len, struct npkd_ml **out,
 		npkd_ml_free(m);
 		return npkd_seterr(e, NPKD_E_NOMEM, "master list");
 	}
-	if ((rc = npkd_cms_parse(der, len, &m->cms, e)) != NPKD_OK)
+	if ((rc = npkd_cms_parse(der, len, &m->cms, e)) != NPKD_OK ||
+	    (rc = npkd_hash(NPKD_HASH_SHA256, der, len, m->sha256, e)) !=
+	    NPKD_OK)
 		goto out;
 	ct = npkd_cms_econtent_type(m->cms);
 	if (strcmp(ct, NPKD_OID_ML_CONTENT) == 0)
@@ -270,14 +324,10 @@ npkd_ml_parse(const uint8_t *der, size_t len, struct npkd_ml **out,
 		    NPKD_OID_ML_CONTENT, NPKD_OID_DL_CONTENT);
 		goto out;
 	}
-	if ((p = npkd_cms_econtent(m->cms, &plen)) == NULL) {
+	if ((m->content = npkd_cms_econtent(m->cms, &m->clen)) == NULL) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "list content is missing");
 		goto out;
 	}
-	rc = m->kind == NPKD_LIST_ML ? parse_ml(m, p, plen, e) :
-	    parse_dl(m, p, plen, e);
-	if (rc != NPKD_OK)
-		goto out;
 	npkd_findings_merge(m->findings, npkd_cms_findings(m->cms), "CMS");
 	*out = m;
 	m = NULL;
@@ -286,15 +336,75 @@ npkd_ml_parse(const uint8_t *der, size_t len, struct npkd_ml **out,
 	return rc;
 }
 
+/* Read the content: members (not yet decoded) or deviations. */
+int
+npkd_ml_load(struct npkd_ml *m, struct npkd_err *e)
+{
+	int rc;
+
+	if (m->loaded)
+		return NPKD_OK;
+	rc = m->kind == NPKD_LIST_ML ? parse_ml(m, m->content, m->clen, e) :
+	    parse_dl(m, m->content, m->clen, e);
+	if (rc == NPKD_OK)
+		m->loaded = 1;
+	return rc;
+}
+
+/* Open and load: for reading a list without judging it. */
+int
+npkd_ml_parse(const uint8_t *der, size_t len, struct npkd_ml **out,
+    struct npkd_err *e)
+{
+	int rc;
+
+	if ((rc = npkd_ml_open(der, len, out, e)) != NPKD_OK)
+		return rc;
+	if ((rc = npkd_ml_load(*out, e)) != NPKD_OK) {
+		npkd_ml_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int npkd_ml_kind(const struct npkd_ml *m) { return m->kind; }
+const uint8_t *npkd_ml_sha256(const struct npkd_ml *m) { return m->sha256; }
 const struct npkd_cms *npkd_ml_cms(const struct npkd_ml *m) { return m->cms; }
 size_t npkd_ml_count(const struct npkd_ml *m) { return m->ncerts; }
 size_t npkd_ml_deviation_count(const struct npkd_ml *m) { return m->ndevs; }
 
-const struct npkd_cert *
-npkd_ml_cert(const struct npkd_ml *m, size_t i)
+/* Member i, decoded now (the caller frees it). */
+int
+npkd_ml_member(const struct npkd_ml *m, size_t i, struct npkd_cert **out,
+    struct npkd_err *e)
 {
-	return i < m->ncerts ? m->certs[i] : NULL;
+	char	msg[256];
+	int	rc;
+
+	*out = NULL;
+	if (i >= m->ncerts)
+		return npkd_seterr(e, NPKD_E_NOTFOUND, "member %zu", i);
+	if ((rc = npkd_cert_parse(m->content + m->off[i], m->len[i], out,
+	    e)) != NPKD_OK && e != NULL) {
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		npkd_seterr(e, rc, "CscaMasterList.certList[%zu]: %s", i, msg);
+	}
+	return rc;
+}
+
+const uint8_t *
+npkd_ml_member_sha256(const struct npkd_ml *m, size_t i)
+{
+	return i < m->ncerts ? m->sha[i] : NULL;
+}
+
+const uint8_t *
+npkd_ml_member_der(const struct npkd_ml *m, size_t i, size_t *len)
+{
+	if (i >= m->ncerts)
+		return NULL;
+	*len = m->len[i];
+	return m->content + m->off[i];
 }
 
 const char *
@@ -309,155 +419,215 @@ npkd_ml_findings(const struct npkd_ml *m)
 	return m->findings;
 }
 
-static int
-is_ca(const struct npkd_cert *c)
+/*
+ * The signer: the CMS signature checked with the certificates embedded
+ * or given (extra); on NPKD_OK *signer is lent by the list or by extra.
+ */
+int
+npkd_ml_signature(const struct npkd_ml *m, const struct npkd_cert *const *extra,
+    size_t nextra, const struct npkd_cert **signer, struct npkd_findings *f,
+    struct npkd_err *e)
 {
-	return c->role == NPKD_ROLE_CSCA || c->role == NPKD_ROLE_LINK;
+	int rc;
+
+	rc = npkd_cms_verify(m->cms, extra, nextra, signer, f, e);
+	if (rc == NPKD_E_VERIFY || rc == NPKD_E_UNSUPPORTED) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", e ? e->msg : "");
+		npkd_seterr(e, rc, "not genuine: %s", msg);
+	}
+	return rc;
 }
 
-/* Check each member's signature: CSCAs by themselves, links by a member. */
+/*
+ * What the members say about themselves, as findings of the list: a
+ * self-signature that fails, a member that is no CSCA, a link whose
+ * issuer key is not in the list (or is, under another name).
+ */
 static void
-check_members(const struct npkd_ml *m, struct npkd_findings *f)
+check_members(const struct npkd_ml *m, struct trust *t,
+    const long *idx, struct sigcache *sc, struct npkd_findings *f)
 {
 	const struct npkd_cert	*c, *x;
-	struct npkd_err		 e;
-	size_t			 i, j;
-	int			 ok;
+	size_t			 i, k, nonca = 0, n = npkd_trust_ncerts(t);
+	long			 first = -1;
+	int			 ok, byname;
 
 	for (i = 0; i < m->ncerts; i++) {
-		c = m->certs[i];
-		if (c->role == NPKD_ROLE_CSCA) {
-			if (npkd_cert_verify(c, c, f, &e) != NPKD_OK)
+		if (idx[i] < 0) {
+			if (nonca++ == 0)
+				first = (long)i;
+			continue;
+		}
+		c = npkd_trust_cert(t, (size_t)idx[i]);
+		if (npkd_cert_claims_self_signed(c)) {
+			if (npkd_sig_cert(sc, c, c, NULL) == SIG_BAD)
 				npkd_findings_add(f, NPKD_SEV_ERROR,
 				    "member-signature", R_ML, "member %zu (%s, "
-				    "serial %s): self-signature: %s", i,
-				    c->country, c->serial, e.msg);
+				    "serial %s): self-signature does not verify",
+				    i, c->country, c->serial);
 			continue;
 		}
-		if (c->role != NPKD_ROLE_LINK) {
-			npkd_findings_add(f, NPKD_SEV_WARNING, "member-role",
-			    R_ML, "member %zu (%s, serial %s) is not a CSCA "
-			    "certificate", i, c->country, c->serial);
-			continue;
-		}
-		for (ok = 0, j = 0; j < m->ncerts && !ok; j++) {
-			x = m->certs[j];
-			if (x != c && npkd_cert_issued(x, c) &&
-			    npkd_cert_verify(c, x, NULL, &e) == NPKD_OK)
-				ok = 1;
+		for (ok = byname = 0, k = 0; k < n && !ok; k++) {
+			x = npkd_trust_cert(t, k);
+			if (x == c || !npkd_cert_can_certify(x) ||
+			    !c->has_aki || !x->has_ski ||
+			    c->aki.len != x->ski.len ||
+			    memcmp(c->aki.data, x->ski.data, x->ski.len) != 0 ||
+			    npkd_sig_cert(sc, c, x, NULL) != SIG_OK)
+				continue;
+			ok = 1;
+			byname = memcmp(x->subject_id, c->issuer_id, 32) == 0;
 		}
 		if (!ok)
 			npkd_findings_add(f, NPKD_SEV_INFO, "link-issuer-absent",
 			    R_ML, "member %zu (%s, serial %s): link certificate "
 			    "whose issuer key is not in the list", i, c->country,
 			    c->serial);
+		else if (!byname)
+			npkd_findings_add(f, NPKD_SEV_INFO, "link-issuer-name",
+			    R_ML, "member %zu (%s, serial %s): link certificate "
+			    "verified by the key its authority key identifier "
+			    "names, which the list carries under another name",
+			    i, c->country, c->serial);
 	}
+	if (nonca > 0)
+		npkd_findings_add(f, NPKD_SEV_WARNING, "member-role", R_ML,
+		    "%zu member%s not CSCA or link certificates (the first: "
+		    "member %ld)", nonca, nonca > 1 ? "s are" : " is", first);
 }
 
-static const struct npkd_cert *
-find_anchor(const struct npkd_cert *signer,
-    const struct npkd_cert *const *cand, size_t n, const char *country,
-    struct npkd_findings *f)
+/* Self-attestation: the list's own CSCAs of the signer's country. */
+static int
+own_csca(const struct npkd_cert *c, const struct npkd_cert *signer)
 {
-	const struct npkd_cert	*a;
-	struct npkd_err		 e;
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		a = cand[i];
-		if (!is_ca(a) && !npkd_cert_is_ca(a, NULL))
-			continue;
-		if (country != NULL && strcasecmp(a->country, country) != 0)
-			continue;
-		if (!npkd_cert_issued(a, signer))
-			continue;
-		if (npkd_cert_verify(signer, a, f, &e) == NPKD_OK)
-			return a;
-	}
-	return NULL;
+	return c->role == NPKD_ROLE_CSCA && strcasecmp(c->country,
+	    signer->country) == 0;
 }
 
 /*
- * Verify a list (see npkd.h).  Findings collect what is tolerated or
- * noted; e carries the one reason for a "no".
+ * Verify a list (see npkd.h): the signature first, then the content,
+ * then the trust model with the anchors given as the only trust (or,
+ * with NPKD_ML_SELF_ATTESTED and no anchors, the CSCAs of the signer's
+ * country that the list itself carries).
  */
 int
-npkd_ml_verify(const struct npkd_ml *m, const struct npkd_cert *const *trust,
-    size_t ntrust, time_t now, struct npkd_ml_verdict *v,
+npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
+    size_t nanchors, time_t now, int flags, struct npkd_ml_verdict *v,
     struct npkd_findings *f, struct npkd_err *e)
 {
-	const struct npkd_cert	 *signer = NULL, *anchor = NULL;
-	const struct npkd_cert	**cand = NULL;
-	const char		 *eku;
-	char			  t1[24], t2[24], t3[24];
-	struct npkd_err		  ae;
-	size_t			  nc = 0, i;
-	time_t			  at;
-	int			  rc;
+	struct sigcache		 *sc = NULL;
+	struct trust		 *t = NULL;
+	const struct npkd_cert	 *signer = NULL;
+	const struct tverdict	 *tv;
+	struct npkd_cert	 *c = NULL;
+	long			 *idx = NULL, li, si;
+	size_t			  i;
+	int			  rc, self = nanchors == 0;
 
 	memset(v, 0, sizeof(*v));
 	v->signing_time = npkd_cms_signing_time(m->cms);
-	if ((rc = npkd_cms_verify(m->cms, trust, ntrust, &signer, f, e)) !=
+	if ((sc = npkd_sigcache_new()) == NULL ||
+	    (t = npkd_trust_new(now, sc)) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "verify");
+		goto out;
+	}
+	/* 1. the signature, before the content is read */
+	if ((rc = npkd_ml_signature(m, anchors, nanchors, &signer, f, e)) !=
 	    NPKD_OK)
-		return rc;
+		goto out;
 	v->signer = signer;
-	eku = m->kind == NPKD_LIST_ML ? NPKD_OID_ML_SIGNER : NPKD_OID_DL_SIGNER;
-	if (!npkd_cert_has_eku(signer, eku))
-		return npkd_seterr(e, NPKD_E_VERIFY, "signer %s lacks the %s "
-		    "extended key usage %s", signer->subject,
-		    m->kind == NPKD_LIST_ML ? "master list signer" :
-		    "deviation list signer", eku);
-
-	/* The signer is judged at the list's signing time (9303-12 8.2). */
-	at = v->signing_time != 0 ? v->signing_time : now;
+	/* 2. the content: malformed now means the signer signed it so */
+	if ((rc = npkd_ml_load(m, e)) != NPKD_OK)
+		goto out;
+	/* 3. the trust model over the anchors and the list's own certs */
+	for (i = 0; i < nanchors; i++)
+		if ((rc = npkd_cert_parse(anchors[i]->der.data,
+		    anchors[i]->der.len, &c, e)) != NPKD_OK ||
+		    npkd_trust_add_cert(t, c, 1) < 0)
+			goto nomem;
+	for (i = 0; i < npkd_cms_cert_count(m->cms); i++)
+		if (npkd_cert_parse(npkd_cms_cert(m->cms, i)->der.data,
+		    npkd_cms_cert(m->cms, i)->der.len, &c, NULL) == NPKD_OK &&
+		    npkd_trust_add_cert(t, c, self && own_csca(c, signer)) < 0)
+			goto nomem;
+	if ((rc = npkd_cert_parse(signer->der.data, signer->der.len, &c, e)) !=
+	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0)
+		goto nomem;
+	if ((idx = calloc(m->ncerts + 1, sizeof(*idx))) == NULL)
+		goto nomem;
+	for (i = 0; i < m->ncerts; i++) {
+		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
+			goto out;
+		idx[i] = -1;
+		if (c->role != NPKD_ROLE_CSCA && c->role != NPKD_ROLE_LINK &&
+		    !npkd_cert_can_certify(c)) {
+			npkd_cert_free(c);
+			continue;
+		}
+		if ((idx[i] = npkd_trust_add_cert(t, c, self &&
+		    own_csca(c, signer))) < 0)
+			goto nomem;
+	}
+	if ((li = npkd_trust_add_list(t, m->sha256, m->kind, si,
+	    v->signing_time, SIG_OK)) < 0)
+		goto nomem;
+	for (i = 0; i < m->ncerts; i++)
+		if (idx[i] >= 0 && npkd_trust_add_member(t, li, idx[i]) !=
+		    NPKD_OK)
+			goto nomem;
+	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
+		goto out;
+	if (m->kind == NPKD_LIST_ML)
+		check_members(m, t, idx, sc, f);
+	npkd_findings_merge(f, npkd_trust_list_findings(t, (size_t)li), NULL);
+	tv = npkd_trust_list_verdict(t, (size_t)li);
+	v->status = npkd_status_name(tv->status);
+	v->reason = tv->reason;
+	snprintf(v->text, sizeof(v->text), "%s", tv->text);
 	if (v->signing_time == 0)
 		npkd_findings_add(f, NPKD_SEV_WARNING, "no-signing-time", R_ML,
-		    "no signing time: signer judged at the current time");
-	npkd_time_str(at, t1);
-	npkd_time_str(signer->not_before, t2);
-	npkd_time_str(signer->not_after, t3);
-	if (at < signer->not_before || at > signer->not_after)
-		return npkd_seterr(e, NPKD_E_VERIFY, "signer %s was not valid "
-		    "at %s (valid %s to %s)", signer->subject, t1, t2, t3);
-	if (now > signer->not_after)
-		npkd_findings_add(f, NPKD_SEV_INFO, "signer-expired", R_ML,
-		    "signer expired %s (valid when the list was signed)", t3);
-
-	if (ntrust > 0) {
-		anchor = find_anchor(signer, trust, ntrust, NULL, f);
-		if (anchor == NULL)
-			return npkd_seterr(e, NPKD_E_VERIFY, "signer %s does not "
-			    "chain to a trusted CSCA", signer->subject);
-	} else {
-		/* Self-attested: a CSCA of the signer's country in the list. */
-		nc = m->ncerts + npkd_cms_cert_count(m->cms);
-		if ((cand = calloc(nc ? nc : 1, sizeof(*cand))) == NULL)
-			return npkd_seterr(e, NPKD_E_NOMEM, "verify");
-		for (i = 0; i < m->ncerts; i++)
-			cand[i] = m->certs[i];
-		for (i = 0; i < npkd_cms_cert_count(m->cms); i++)
-			cand[m->ncerts + i] = npkd_cms_cert(m->cms, i);
-		anchor = find_anchor(signer, cand, nc, signer->country, f);
-		free(cand);
-		if (anchor == NULL)
-			return npkd_seterr(e, NPKD_E_VERIFY, "signer %s does not "
-			    "chain to a CSCA of %s in the list", signer->subject,
-			    signer->country[0] ? signer->country : "its country");
+		    "no signing time: the signer was judged at the current "
+		    "time");
+	if (tv->status != ST_VALID) {
+		rc = npkd_seterr(e, tv->status == ST_UNSUPPORTED ?
+		    NPKD_E_UNSUPPORTED : NPKD_E_VERIFY, "not genuine: %s: %s",
+		    tv->reason, tv->text);
+		goto out;
+	}
+	/* what it chains to: an anchor given, or (through a link) its key */
+	snprintf(v->anchor_subject, sizeof(v->anchor_subject), "%s",
+	    npkd_trust_list_anchor(t, (size_t)li)->subject);
+	for (i = 0; i < nanchors; i++)
+		if (memcmp(anchors[i]->keyid,
+		    npkd_trust_list_anchor(t, (size_t)li)->keyid, 32) == 0)
+			v->anchor = anchors[i];
+	if (self) {
 		v->self_attested = 1;
 		npkd_findings_add(f, NPKD_SEV_INFO, "self-attested", R_ML,
 		    "signer chains to a CSCA inside the list itself "
 		    "(self-attested, no outside trust anchor)");
+		if (!(flags & NPKD_ML_SELF_ATTESTED)) {
+			rc = npkd_seterr(e, NPKD_E_VERIFY, "self-attested, not "
+			    "anchored: the signer chains only to a CSCA the "
+			    "list carries itself (give the officer's anchors "
+			    "with -T)");
+			v->status = "untrusted";
+			v->reason = "self-attested";
+			goto out;
+		}
 	}
-	v->anchor = anchor;
-	if (anchor->role == NPKD_ROLE_CSCA &&
-	    npkd_cert_verify(anchor, anchor, NULL, &ae) != NPKD_OK)
-		return npkd_seterr(e, NPKD_E_VERIFY, "trust anchor %s: "
-		    "self-signature: %s", anchor->subject, ae.msg);
-	if (at < anchor->not_before || at > anchor->not_after)
-		npkd_findings_add(f, NPKD_SEV_WARNING, "anchor-validity", R_ML,
-		    "CSCA %s was not valid at the signing time", anchor->subject);
-	check_members(m, f);
-	return NPKD_OK;
+	rc = NPKD_OK;
+	goto out;
+ nomem:
+	if (rc == NPKD_OK)
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "verify");
+ out:
+	free(idx);
+	npkd_trust_free(t);
+	npkd_sigcache_free(sc);
+	return rc;
 }
 
 static int

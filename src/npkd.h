@@ -302,36 +302,69 @@ enum npkd_list_kind {
 	NPKD_LIST_DL = 2
 };
 struct npkd_ml;
+/*
+ * npkd_ml_open() reads the CMS and the kind only, so that the signature
+ * can be checked before the content is trusted to be read;
+ * npkd_ml_load() reads the content (members, deviations);
+ * npkd_ml_parse() does both, for reading a list without judging it.
+ */
+int	 npkd_ml_open(const uint8_t *, size_t, struct npkd_ml **,
+	    struct npkd_err *);
+int	 npkd_ml_load(struct npkd_ml *, struct npkd_err *);
 int	 npkd_ml_parse(const uint8_t *, size_t, struct npkd_ml **,
 	    struct npkd_err *);
 void	 npkd_ml_free(struct npkd_ml *);
 int	 npkd_ml_kind(const struct npkd_ml *);
+const uint8_t *npkd_ml_sha256(const struct npkd_ml *);	/* of the list */
 const struct npkd_cms *npkd_ml_cms(const struct npkd_ml *);
-/* Members: CSCA and link certificates of a master list. */
+/*
+ * Members: CSCA and link certificates of a master list, decoded one at a
+ * time (the caller frees each), so that a large list needs no more memory
+ * than its file.  The SHA-256 and DER of member i need no decoding.
+ */
 size_t	 npkd_ml_count(const struct npkd_ml *);
-const struct npkd_cert *npkd_ml_cert(const struct npkd_ml *, size_t);
+int	 npkd_ml_member(const struct npkd_ml *, size_t, struct npkd_cert **,
+	    struct npkd_err *);
+const uint8_t *npkd_ml_member_sha256(const struct npkd_ml *, size_t);
+const uint8_t *npkd_ml_member_der(const struct npkd_ml *, size_t, size_t *);
 /* Deviation list entries, each described on one line. */
 size_t	 npkd_ml_deviation_count(const struct npkd_ml *);
 const char *npkd_ml_deviation(const struct npkd_ml *, size_t);
 const struct npkd_findings *npkd_ml_findings(const struct npkd_ml *);
+/*
+ * The CMS signature with the embedded certificates and extra: NPKD_OK
+ * with *signer lent, NPKD_E_VERIFY when it does not verify ("not
+ * genuine"), NPKD_E_UNSUPPORTED for an algorithm npkd cannot verify.
+ */
+int	 npkd_ml_signature(const struct npkd_ml *,
+	    const struct npkd_cert *const *, size_t, const struct npkd_cert **,
+	    struct npkd_findings *, struct npkd_err *);
 
 struct npkd_ml_verdict {
 	const struct npkd_cert	*signer;	/* lent by the list */
-	const struct npkd_cert	*anchor;	/* trust anchor or member */
+	const struct npkd_cert	*anchor;	/* the anchor given, or NULL */
+	char			 anchor_subject[256];	/* what it chains to */
 	int			 self_attested;	/* anchor from the list */
 	time_t			 signing_time;	/* 0 if absent */
+	const char		*status;	/* npkd_status_name() */
+	const char		*reason;	/* the primary reason */
+	char			 text[384];
 };
+#define NPKD_ML_SELF_ATTESTED	0x1	/* accept self-attestation */
 /*
- * Verify a list: CMS signature, signer EKU, signer chained to a CSCA of
- * trust (or, with ntrust 0, to a CSCA of the signer's country inside the
- * list, which is self-attested).  The signer's validity is judged at the
- * signing time.  Also checks members' signatures, into findings.
- * NPKD_OK, NPKD_E_VERIFY with the reason in e, or another error.
+ * Verify a list under the trust model (design.md section 8) with the
+ * given anchors as the only trust: the CMS signature first (before the
+ * content is read), then the signer: a list signer of the right kind,
+ * not a CA, valid at the signing time (not in the future), chained
+ * through links to an anchor of its own country.  Without anchors the
+ * list can at best be self-attested (a CSCA of the signer's country that
+ * it carries itself): NPKD_OK only with NPKD_ML_SELF_ATTESTED.  Member
+ * checks go into findings.  NPKD_OK, NPKD_E_VERIFY (not genuine, reason
+ * in e), NPKD_E_FORMAT (signed, but malformed content) or another error.
  */
-int	 npkd_ml_verify(const struct npkd_ml *,
-	    const struct npkd_cert *const *, size_t, time_t,
-	    struct npkd_ml_verdict *, struct npkd_findings *,
-	    struct npkd_err *);
+int	 npkd_ml_verify(struct npkd_ml *, const struct npkd_cert *const *,
+	    size_t, time_t, int, struct npkd_ml_verdict *,
+	    struct npkd_findings *, struct npkd_err *);
 
 /*
  * Encode a CscaMasterList (version 0, the certificates as a DER SET OF,
@@ -388,7 +421,7 @@ uint64_t npkd_ldif_offset(const struct npkd_ldif *);
 struct npkd_store;
 #define NPKD_STORE_CREATE	0x1
 #define NPKD_STORE_READONLY	0x2	/* read an archived store; writes fail */
-#define NPKD_SCHEMA_VERSION	3
+#define NPKD_SCHEMA_VERSION	4
 int	 npkd_store_open(const char *, int, struct npkd_store **,
 	    struct npkd_err *);
 void	 npkd_store_close(struct npkd_store *);
@@ -401,20 +434,26 @@ struct npkd_import_opts {
 	/* called now and then with input bytes consumed and objects stored */
 	void		(*progress)(void *, uint64_t, uint64_t);
 	void		*progress_arg;
+	/* called with the entry and the reason of each entry refused */
+	void		(*refused)(void *, const char *, const char *);
 };
 struct npkd_import_stats {
 	const char	*format;	/* what the file was found to be */
 	size_t		 objects;	/* objects in the file */
 	size_t		 added;		/* new to the store */
 	size_t		 again;		/* already there: seen again */
-	size_t		 lists_refused;	/* lists in LDIF that did not verify */
+	size_t		 refused;	/* entries refused (the rest imports) */
+	size_t		 lists_refused;	/* ... of them lists not genuine */
 };
 /*
  * Import one file ("-" is standard input): kind detected (CMS master or
- * deviation list, ICAO PKD LDIF, PEM or DER certificates, CRL).  Lists are
- * accepted only when they verify against the CSCAs the store trusts or the
- * anchors given; anchors are stored as trusted first.  NPKD_E_VERIFY when a
- * list file does not verify; any error leaves the store as it was.
+ * deviation list, ICAO PKD LDIF, PEM or DER certificates, CRL).  The
+ * anchors given become anchors of the store first.  A list file is stored
+ * only when it is genuine under the officer's trust (NPKD_E_VERIFY
+ * otherwise).  In an LDIF download, an entry that cannot be used (a value
+ * that is not DER, a list whose signature fails) is refused on its own
+ * and recorded; a malformed LDIF is refused whole.  Any error leaves the
+ * store as it was.
  */
 int	 npkd_store_import(struct npkd_store *, const char *,
 	    const struct npkd_import_opts *, struct npkd_import_stats *,
@@ -430,9 +469,12 @@ struct npkd_object {
 	const char	*serial;	/* cRLNumber for CRLs */
 	time_t		 not_before;	/* thisUpdate for CRLs */
 	time_t		 not_after;	/* nextUpdate for CRLs */
-	const char	*status;	/* valid expired revoked untrusted invalid unchecked */
+	const char	*status;	/* npkd_status_name() */
+	const char	*reason;	/* its primary reason, a finding code */
+	const char	*trust;		/* why it is trusted, "" if not */
+	int		 action;	/* the officer must act on it */
 	const char	*findings;	/* JSON array */
-	int		 trusted;	/* anchor, or vouched for by a list */
+	int		 trusted;	/* connected to the officer's trust */
 	int		 nonconformant;
 	const char	*conformance;	/* pkdConformanceCode and text */
 	time_t		 first_seen, last_seen;
@@ -448,6 +490,8 @@ struct npkd_query {
 	time_t		 now;
 	const char	*id;		/* hex SHA-256 or a prefix of one */
 	int		 with_der;
+	const char	*reason;	/* a primary reason (finding code) */
+	int		 action;	/* only what needs the officer */
 };
 typedef int (*npkd_object_fn)(void *, const struct npkd_object *);
 /* Call fn for every object matching q, in kind, country, subject order. */
@@ -457,16 +501,87 @@ int	 npkd_store_list(struct npkd_store *, const struct npkd_query *,
 int	 npkd_store_provenance(struct npkd_store *, const uint8_t *,
 	    void (*)(void *, const char *), void *, struct npkd_err *);
 
-struct npkd_check_stats {
-	size_t	 objects;
-	size_t	 by_status[6];	/* valid expired revoked untrusted invalid unchecked */
-	size_t	 action;	/* objects the officer must act on */
-	size_t	 verifications;	/* signatures checked */
+/*
+ * Statuses (npkd-check(1) lists each with its reasons).  Every object
+ * has one status and one primary reason, a finding code.
+ */
+enum npkd_status {
+	NPKD_ST_VALID = 0,	/* trusted, in date, not revoked */
+	NPKD_ST_EXPIRED,	/* past notAfter, or its CSCA is */
+	NPKD_ST_REVOKED,	/* on the current CRL, or its CSCA is */
+	NPKD_ST_UNTRUSTED,	/* not connected to the officer's trust */
+	NPKD_ST_INVALID,	/* a signature or rule says no */
+	NPKD_ST_UNCHECKED,	/* not judged yet */
+	NPKD_ST_NOT_YET_VALID,	/* before notBefore */
+	NPKD_ST_UNSUPPORTED,	/* an algorithm npkd cannot verify */
+	NPKD_ST_STALE,		/* CRLs: current, but past nextUpdate */
+	NPKD_ST_SUPERSEDED,	/* CRLs: a newer one verifies */
+	NPKD_ST_UNUSABLE,	/* CRLs: delta, partitioned, unknown critical */
+	NPKD_ST_COUNT
 };
 const char *npkd_status_name(int);
-/* Validate everything in the store with threads workers; one transaction. */
+
+struct npkd_check_stats {
+	size_t	 objects;
+	size_t	 by_status[NPKD_ST_COUNT];
+	size_t	 action;	/* items the officer must act on */
+	size_t	 names;		/* issuer names of trusted CSCA keys */
+	size_t	 names_no_crl;	/* ... without a CRL that verifies */
+	size_t	 names_stale;	/* ... whose current CRL is stale */
+	size_t	 verifications;	/* signatures computed (not cached) */
+	size_t	 changed;	/* objects whose verdict changed */
+};
+/*
+ * Validate everything in the store with threads workers, in one
+ * transaction, from the officer's anchors and list authorities only
+ * (design.md section 8).  Signature verdicts are cached in the store.
+ */
 int	 npkd_store_check(struct npkd_store *, time_t, int,
 	    struct npkd_check_stats *, struct npkd_err *);
+
+/*
+ * The officer's trust.  Anchors: CA certificates (refused when they claim
+ * to be self-signed and are not).  List authorities: a country whose
+ * genuine master lists vouch for the CSCAs of another country ("*": of
+ * every country).  check recomputes everything from these.
+ */
+int	 npkd_store_anchor_add(struct npkd_store *, const struct npkd_cert *,
+	    const char *, time_t, struct npkd_err *);
+/* Withdraw the anchor whose SHA-256 starts with the hex prefix. */
+int	 npkd_store_anchor_remove(struct npkd_store *, const char *,
+	    struct npkd_err *);
+int	 npkd_store_authority_add(struct npkd_store *, const char *,
+	    const char *, time_t, struct npkd_err *);
+int	 npkd_store_authority_remove(struct npkd_store *, const char *,
+	    const char *, struct npkd_err *);
+struct npkd_trust_item {
+	const char	*what;		/* "anchor" or "authority" */
+	const char	*country;
+	const char	*subject;	/* anchors */
+	const uint8_t	*sha256;	/* anchors */
+	const char	*scope;		/* authorities: a country or "*" */
+	const char	*status;	/* anchors: as the last check left it */
+	const char	*note;
+	time_t		 added;
+};
+int	 npkd_store_trust_list(struct npkd_store *,
+	    int (*)(void *, const struct npkd_trust_item *), void *,
+	    struct npkd_err *);
+
+/*
+ * Issuer names of the trusted CSCA keys and their CRLs, as the last
+ * check found them: state "current", "stale" or "none".
+ */
+struct npkd_name_state {
+	const char	*country;
+	const char	*subject;
+	const char	*state;
+	const uint8_t	*crl;		/* SHA-256 of the current CRL, or NULL */
+	time_t		 this_update, next_update;
+};
+int	 npkd_store_names(struct npkd_store *,
+	    int (*)(void *, const struct npkd_name_state *), void *,
+	    struct npkd_err *);
 
 /* Publication.  Files are written atomically. */
 struct npkd_export_stats {

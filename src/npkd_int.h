@@ -39,12 +39,22 @@ int	 npkd_asn1_read_bits(asn1_node, const uint8_t *, size_t,
 	    const char *, struct npkd_buf *, int *);
 int	 npkd_asn1_read_uint(asn1_node, const char *, unsigned long *);
 int	 npkd_asn1_read_time(asn1_node, const char *, time_t *);
+/* Dotted form of OBJECT IDENTIFIER content octets. */
+int	 npkd_oid_string(const uint8_t *, size_t, char *, size_t);
+/* UTCTime or GeneralizedTime text, checked as a calendar date. */
+int	 npkd_der_time(const char *, size_t, int, time_t *);
 /* DER TLV header at p: sets tag (first identifier octet) and spans. */
 int	 npkd_der_header(const uint8_t *, size_t, unsigned int *, size_t *,
 	    size_t *);
 /* Encode a definite-length header; returns its length (max 6). */
 size_t	 npkd_der_put_header(uint8_t *, unsigned int, size_t);
-/* Compare two DER names exactly, then by a normalised form. */
+/*
+ * name.c: names compared as RFC 5280 7.1 says (RFC 4518 string
+ * preparation).  npkd_name_norm() gives the canonical form, npkd_name_id()
+ * its SHA-256; equal names have equal ids.
+ */
+int	 npkd_name_norm(const uint8_t *, size_t, struct npkd_buf *);
+int	 npkd_name_id(const uint8_t *, size_t, uint8_t [32]);
 int	 npkd_name_equal(const uint8_t *, size_t, const uint8_t *, size_t);
 
 /* Growable buffer with a hard maximum (curl dynbuf). */
@@ -147,6 +157,8 @@ int	 npkd_pubkey_ec(const struct npkd_buf *, const uint8_t *, size_t,
 int	 npkd_pubkey_rsa(const uint8_t *, size_t, const uint8_t *, size_t,
 	    struct npkd_pubkey **, struct npkd_err *);
 void	 npkd_pubkey_info(const struct npkd_pubkey *, struct npkd_keyinfo *);
+/* SHA-256 identity of a key: equal exactly for the same key (section 8). */
+int	 npkd_pubkey_id(const struct npkd_pubkey *, uint8_t [32]);
 /* Verify sig over a digest; sig in X.509 form (DER ECDSA-Sig-Value). */
 int	 npkd_pubkey_verify(const struct npkd_pubkey *,
 	    const struct npkd_sigalg *, const uint8_t *, size_t,
@@ -164,6 +176,12 @@ int	 npkd_key_public_rsa(struct npkd_key *, struct npkd_buf *,
 	    struct npkd_buf *, struct npkd_err *);
 int	 npkd_key_sign_pk(struct npkd_key *, const struct npkd_pubkey *, int,
 	    int, const uint8_t *, size_t, struct npkd_buf *, struct npkd_err *);
+
+/* crl.c */
+#define NPKD_MAX_CRL_ENTRIES	(1UL << 20)
+int	 npkd_crl_revocation(const struct npkd_crl *, const char *, time_t *);
+const char *npkd_crl_unusable(const struct npkd_crl *);
+const uint8_t *npkd_crl_issuer_id(const struct npkd_crl *);
 
 /* cert.c */
 struct npkd_cert {
@@ -192,7 +210,16 @@ struct npkd_cert {
 	struct npkd_pubkey	*pub;
 	struct npkd_findings	*findings;
 	int			 role;
+	/* for the trust model (design.md section 8) */
+	uint8_t			 keyid[32];	/* npkd_pubkey_id, or raw SPKI */
+	uint8_t			 subject_id[32], issuer_id[32]; /* name ids */
+	int			 crit_unknown;	/* an unknown critical ext */
+	unsigned long		 version;
 };
+/* CA (basicConstraints cA) that may sign certificates (keyUsage). */
+int	 npkd_cert_can_certify(const struct npkd_cert *);
+/* Subject = issuer, and AKI absent or equal to SKI: claims self-signed. */
+int	 npkd_cert_claims_self_signed(const struct npkd_cert *);
 void	 npkd_sigalg_of(asn1_node, const uint8_t *, size_t,
 	    struct npkd_sigalg *, struct npkd_findings *, const char *);
 int	 npkd_signed_verify(const struct npkd_sigalg *, const uint8_t *,

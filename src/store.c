@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -123,6 +124,53 @@ static const char *migrations[] = {
 	"  msgid TEXT NOT NULL,"
 	"  sha256 TEXT NOT NULL,"
 	"  outcome TEXT NOT NULL);",
+	/* 4: the trust model: the officer's anchors and list authorities,
+	 * each object's primary reason and why it is trusted, names and key
+	 * ids for finding issuers without parsing, cached signature
+	 * verdicts, the CRL state of every trusted issuer name, refusals */
+	"ALTER TABLE objects ADD COLUMN reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE objects ADD COLUMN trust TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE objects ADD COLUMN action INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE objects ADD COLUMN pfindings TEXT;"
+	"ALTER TABLE objects ADD COLUMN subject_id BLOB;"
+	"ALTER TABLE objects ADD COLUMN issuer_id BLOB;"
+	"ALTER TABLE objects ADD COLUMN keyid BLOB;"
+	"ALTER TABLE objects ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE objects ADD COLUMN signer BLOB;"
+	"CREATE INDEX objects_issuer ON objects(issuer_id);"
+	"CREATE TABLE anchors ("
+	"  sha256 BLOB PRIMARY KEY CHECK (length(sha256) = 32),"
+	"  added INTEGER NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+	"INSERT INTO anchors (sha256, added, note) SELECT sha256, first_seen, "
+	"  'kept from an earlier npkd' FROM objects WHERE anchor = 1;"
+	"CREATE TABLE authorities ("
+	"  country TEXT NOT NULL,"
+	"  scope TEXT NOT NULL,"
+	"  added INTEGER NOT NULL,"
+	"  PRIMARY KEY (country, scope)) WITHOUT ROWID;"
+	"CREATE TABLE sigcache ("
+	"  obj BLOB NOT NULL,"
+	"  key BLOB NOT NULL,"
+	"  result INTEGER NOT NULL,"
+	"  PRIMARY KEY (obj, key)) WITHOUT ROWID;"
+	"CREATE TABLE names ("
+	"  id BLOB PRIMARY KEY,"
+	"  country TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  crl BLOB,"
+	"  this_update INTEGER,"
+	"  next_update INTEGER) WITHOUT ROWID;"
+	"CREATE TABLE refusals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  entry TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  sha256 BLOB);"
+	"CREATE TABLE meta ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -390,14 +438,18 @@ prepare(struct npkd_store *s, struct npkd_err *e)
 		return NPKD_OK;
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO objects (sha256, kind, "
 	    "country, subject, issuer, serial, ski, aki, not_before, not_after, "
-	    "der, status, findings, trusted, anchor, nonconformant, "
-	    "conformance, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18) "
-	    "ON CONFLICT (sha256) DO NOTHING", -1, &s->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE objects SET seen = seen + 1, "
-	    "last_seen = ?2, trusted = max(trusted, ?3), anchor = "
-	    "max(anchor, ?4) WHERE sha256 = ?1", -1, &s->seen, NULL) !=
+	    "der, status, findings, pfindings, nonconformant, conformance, "
+	    "first_seen, last_seen, subject_id, issuer_id, keyid, flags, "
+	    "signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "'unchecked', ?12, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, ?19, "
+	    "?20) ON CONFLICT (sha256) DO NOTHING", -1, &s->ins, NULL) !=
 	    SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE objects SET seen = seen + 1, "
+	    "last_seen = ?2, pfindings = coalesce(pfindings, ?3), "
+	    "subject_id = coalesce(subject_id, ?4), issuer_id = "
+	    "coalesce(issuer_id, ?5), keyid = coalesce(keyid, ?6), flags = ?7, "
+	    "signer = coalesce(signer, ?8) WHERE sha256 = ?1", -1, &s->seen,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT INTO provenance (sha256, run, "
 	    "entry, via, time) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s->prov,
 	    NULL) != SQLITE_OK ||
@@ -426,7 +478,8 @@ npkd_findings_json(const struct npkd_findings *f)
 		for (p = x->text; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')
 				npkd_dbuf_printf(&d, "\\%c", *p);
-			else if ((unsigned char)*p < 0x20)
+			else if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p == 0x7f)
 				npkd_dbuf_printf(&d, "\\u%04x", *p);
 			else
 				npkd_dbuf_add(&d, p, 1);
@@ -461,14 +514,28 @@ struct put {
 	time_t		 nb, na;
 	const uint8_t	*der;
 	size_t		 der_len;
-	const char	*status;
 	const struct npkd_findings *findings;
-	int		 trusted, anchor, nonconformant;
+	int		 nonconformant;
 	const char	*conformance;
 	const char	*entry;
 	const uint8_t	*via;
+	const uint8_t	*subject_id, *issuer_id, *keyid, *signer;
+	int		 flags;
 };
 
+static void
+bind_blob(sqlite3_stmt *q, int i, const uint8_t *p, size_t n)
+{
+	if (p != NULL)
+		sqlite3_bind_blob(q, i, p, (int)n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+/*
+ * Store an object once; seen again, it is counted and its provenance
+ * recorded.  Trust is never stored here: check computes it.
+ */
 static int
 put(struct imp *im, const struct put *p, struct npkd_err *e)
 {
@@ -487,34 +554,29 @@ put(struct imp *im, const struct put *p, struct npkd_err *e)
 	sqlite3_bind_text(q, 4, p->subject ? p->subject : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, p->issuer ? p->issuer : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, p->serial ? p->serial : "", -1, SQLITE_STATIC);
-	if (p->ski)
-		sqlite3_bind_blob(q, 7, p->ski, (int)p->ski_len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 7);
-	if (p->aki)
-		sqlite3_bind_blob(q, 8, p->aki, (int)p->aki_len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 8);
+	bind_blob(q, 7, p->ski, p->ski_len);
+	bind_blob(q, 8, p->aki, p->aki_len);
 	sqlite3_bind_int64(q, 9, p->nb);
 	sqlite3_bind_int64(q, 10, p->na);
 	sqlite3_bind_blob(q, 11, p->der, (int)p->der_len, SQLITE_STATIC);
-	sqlite3_bind_text(q, 12, p->status ? p->status : "unchecked", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(q, 13, fj ? fj : "[]", -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 14, p->trusted);
-	sqlite3_bind_int(q, 15, p->anchor);
-	sqlite3_bind_int(q, 16, p->nonconformant);
+	sqlite3_bind_text(q, 12, fj ? fj : "[]", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 13, p->nonconformant);
 	if (p->conformance)
-		sqlite3_bind_text(q, 17, p->conformance, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 14, p->conformance, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(q, 17);
-	sqlite3_bind_int64(q, 18, im->now);
+		sqlite3_bind_null(q, 14);
+	sqlite3_bind_int64(q, 15, im->now);
+	bind_blob(q, 16, p->subject_id, 32);
+	bind_blob(q, 17, p->issuer_id, 32);
+	bind_blob(q, 18, p->keyid, 32);
+	sqlite3_bind_int(q, 19, p->flags);
+	bind_blob(q, 20, p->signer, 32);
 	r = sqlite3_step(q);
 	sqlite3_reset(q);
-	sqlite3_bind_null(q, 13);	/* no pointer to fj is kept */
-	free(fj);
-	if (r != SQLITE_DONE)
+	if (r != SQLITE_DONE) {
+		free(fj);
 		return npkd_sqlerr(s, e, "insert");
+	}
 	im->st->objects++;
 	if (sqlite3_changes(s->db) == 0) {
 		/* Known already: recorded as seen again, not stored twice. */
@@ -522,22 +584,28 @@ put(struct imp *im, const struct put *p, struct npkd_err *e)
 		sqlite3_reset(q);
 		sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, im->now);
-		sqlite3_bind_int(q, 3, p->trusted);
-		sqlite3_bind_int(q, 4, p->anchor);
-		if (sqlite3_step(q) != SQLITE_DONE)
+		sqlite3_bind_text(q, 3, fj ? fj : "[]", -1, SQLITE_STATIC);
+		bind_blob(q, 4, p->subject_id, 32);
+		bind_blob(q, 5, p->issuer_id, 32);
+		bind_blob(q, 6, p->keyid, 32);
+		sqlite3_bind_int(q, 7, p->flags);
+		bind_blob(q, 8, p->signer, 32);
+		r = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (r != SQLITE_DONE) {
+			free(fj);
 			return npkd_sqlerr(s, e, "update");
+		}
 		im->st->again++;
 	} else
 		im->st->added++;
+	free(fj);
 	q = s->prov;
 	sqlite3_reset(q);
 	sqlite3_bind_blob(q, 1, p->sha, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, im->run);
 	sqlite3_bind_text(q, 3, p->entry ? p->entry : "", -1, SQLITE_STATIC);
-	if (p->via)
-		sqlite3_bind_blob(q, 4, p->via, 32, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 4);
+	bind_blob(q, 4, p->via, 32);
 	sqlite3_bind_int64(q, 5, im->now);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		return npkd_sqlerr(s, e, "provenance");
@@ -567,10 +635,15 @@ kind_of_cert(const struct npkd_cert *c)
 	return NPKD_KIND_OTHER;
 }
 
+int
+npkd_cert_flags(const struct npkd_cert *c)
+{
+	return c->crit_unknown ? NPKD_OF_CRIT_UNKNOWN : 0;
+}
+
 static int
-put_cert(struct imp *im, const struct npkd_cert *c, int trusted,
-    int anchor, const char *entry, const uint8_t *via, int nc,
-    const char *conf, struct npkd_err *e)
+put_cert(struct imp *im, const struct npkd_cert *c, const char *entry,
+    const uint8_t *via, int nc, const char *conf, struct npkd_err *e)
 {
 	struct put	 p;
 
@@ -589,13 +662,15 @@ put_cert(struct imp *im, const struct npkd_cert *c, int trusted,
 	p.na = c->not_after;
 	p.der = c->der.data;
 	p.der_len = c->der.len;
-	p.trusted = trusted;
-	p.anchor = anchor;
 	p.entry = entry;
 	p.via = via;
 	p.nonconformant = nc;
 	p.conformance = conf;
 	p.findings = c->findings;
+	p.subject_id = c->subject_id;
+	p.issuer_id = c->issuer_id;
+	p.keyid = c->keyid;
+	p.flags = npkd_cert_flags(c);
 	return put(im, &p, e);
 }
 
@@ -624,137 +699,178 @@ put_crl(struct imp *im, const struct npkd_crl *c, const char *entry,
 	p.nonconformant = nc;
 	p.conformance = conf;
 	p.findings = npkd_crl_findings(c);
+	p.issuer_id = p.subject_id = npkd_crl_issuer_id(c);
 	return put(im, &p, e);
 }
 
-/* Every CSCA the store trusts, parsed, for verifying lists. */
+/* An entry of a file refused on its own (the rest imports). */
 static int
-trusted_cscas(struct imp *im, struct npkd_cert ***out, size_t *n,
-    struct npkd_err *e)
+refuse(struct imp *im, const char *entry, const uint8_t *sha, int rc,
+    const char *why, struct npkd_err *e)
 {
-	sqlite3_stmt		 *q = NULL;
-	struct npkd_cert	**v = NULL, **nv, *c;
-	size_t			  cnt = 0, i;
-	int			  r;
+	sqlite3_stmt	*q = NULL;
+	int		 r;
+
+	if (sqlite3_prepare_v2(im->s->db, "INSERT INTO refusals (run, entry, "
+	    "reason, sha256) VALUES (?1, ?2, ?3, ?4)", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return npkd_sqlerr(im->s, e, "refusals");
+	sqlite3_bind_int64(q, 1, im->run);
+	sqlite3_bind_text(q, 2, entry, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, why, -1, SQLITE_STATIC);
+	bind_blob(q, 4, sha, 32);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return npkd_sqlerr(im->s, e, "refusals");
+	im->st->refused++;
+	if (rc == NPKD_E_VERIFY || rc == NPKD_E_UNSUPPORTED)
+		im->st->lists_refused++;
+	if (im->o->refused != NULL)
+		im->o->refused(im->o->progress_arg, entry, why);
+	return NPKD_OK;
+}
+
+/*
+ * Stored certificates that may be a list's signer (by its signer
+ * identifier), for lists that do not carry their signer.
+ */
+static int
+signer_candidates(struct imp *im, const struct npkd_cms *cms,
+    struct npkd_cert ***out, size_t *n, struct npkd_err *e)
+{
+	sqlite3_stmt	 *q = NULL;
+	struct npkd_cert **v = NULL, **nv, *c;
+	const char	 *sid = npkd_cms_signer_id(cms), *p;
+	uint8_t		  ski[64];
+	size_t		  len = 0, cnt = 0;
+	unsigned int	  x;
+	int		  r;
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(im->s->db, "SELECT der FROM objects WHERE "
-	    "trusted = 1 AND kind IN ('csca', 'link')", -1, &q, NULL) !=
-	    SQLITE_OK)
-		return npkd_sqlerr(im->s, e, "trusted CSCAs");
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+	if (strncmp(sid, "ski:", 4) == 0) {
+		for (p = sid + 4; p[0] && p[1] && len < sizeof(ski); p += 2) {
+			if (sscanf(p, "%2x", &x) != 1)
+				break;
+			ski[len++] = (uint8_t)x;
+		}
+		r = sqlite3_prepare_v2(im->s->db, "SELECT der FROM objects "
+		    "WHERE ski = ?1 AND kind IN ('mlsigner', 'dlsigner', "
+		    "'other', 'dsc') LIMIT 64", -1, &q, NULL);
+		if (r == SQLITE_OK)
+			sqlite3_bind_blob(q, 1, ski, (int)len, SQLITE_STATIC);
+	} else {
+		if ((p = strstr(sid, " serial:")) == NULL)
+			return NPKD_OK;
+		r = sqlite3_prepare_v2(im->s->db, "SELECT der FROM objects "
+		    "WHERE serial = ?1 AND kind IN ('mlsigner', 'dlsigner', "
+		    "'other', 'dsc') LIMIT 64", -1, &q, NULL);
+		if (r == SQLITE_OK)
+			sqlite3_bind_text(q, 1, p + 8, -1, SQLITE_STATIC);
+	}
+	if (r != SQLITE_OK)
+		return npkd_sqlerr(im->s, e, "signer");
+	while (sqlite3_step(q) == SQLITE_ROW) {
 		if (npkd_cert_parse(sqlite3_column_blob(q, 0),
 		    (size_t)sqlite3_column_bytes(q, 0), &c, NULL) != NPKD_OK)
 			continue;
-		if ((nv = reallocarray(v, cnt + 1 + im->o->nanchors,
-		    sizeof(*nv))) == NULL) {
+		if ((nv = reallocarray(v, cnt + 1, sizeof(*nv))) == NULL) {
 			npkd_cert_free(c);
-			npkd_certs_free(v, cnt);
-			sqlite3_finalize(q);
-			return npkd_seterr(e, NPKD_E_NOMEM, "trusted CSCAs");
+			break;
 		}
 		v = nv;
 		v[cnt++] = c;
 	}
 	sqlite3_finalize(q);
-	/* the officer's anchors of this run, as copies */
-	for (i = 0; i < im->o->nanchors; i++) {
-		const struct npkd_cert *a = im->o->anchors[i];
-
-		if ((nv = reallocarray(v, cnt + 1, sizeof(*nv))) == NULL ||
-		    npkd_cert_parse(a->der.data, a->der.len, &c, e) != NPKD_OK) {
-			if (nv != NULL)
-				v = nv;
-			npkd_certs_free(v, cnt);
-			return NPKD_E_NOMEM;
-		}
-		v = nv;
-		v[cnt++] = c;
-	}
 	*out = v;
 	*n = cnt;
 	return NPKD_OK;
 }
 
 /*
- * A list: stored with its signer and, for a master list, its members
- * vouched for by it.  Returns NPKD_E_VERIFY when it does not verify.
+ * A list: its signature is checked before its content is read; it is
+ * stored with its signer, the certificates it embeds and its members.  A
+ * list file must be genuine under the officer's trust as it stands (the
+ * store's anchors and authorities and any given with -T) or nothing is
+ * stored; inside an LDIF download a list whose signature verifies is
+ * kept (check decides what it vouches for) and any other is refused.
  */
 static int
 import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
     int in_ldif, struct npkd_err *e)
 {
 	struct npkd_ml		 *m = NULL;
-	struct npkd_cert	**trust = NULL;
+	struct npkd_cert	**extra = NULL, *c = NULL;
+	const struct npkd_cert	 *signer = NULL;
 	struct npkd_findings	 *f = NULL;
-	struct npkd_ml_verdict	  v;
-	struct npkd_err		  ve;
+	struct npkd_err		  le;
 	struct put		  p;
 	uint8_t			  sha[32];
-	char			  name[512];
-	size_t			  nt = 0, i;
+	char			  name[512], why[sizeof(le.msg) + 64];
+	size_t			  nextra = 0, i;
 	int			  rc;
 
-	if ((rc = npkd_ml_parse(der, len, &m, e)) != NPKD_OK)
+	if ((rc = npkd_hash(NPKD_HASH_SHA256, der, len, sha, e)) != NPKD_OK)
 		return rc;
-	if ((rc = trusted_cscas(im, &trust, &nt, e)) != NPKD_OK)
-		goto out;
-	if ((f = npkd_findings_new()) == NULL) {
-		rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
+	if ((f = npkd_findings_new()) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "list");
+	if ((rc = npkd_ml_open(der, len, &m, &le)) == NPKD_OK &&
+	    (rc = signer_candidates(im, npkd_ml_cms(m), &extra, &nextra,
+	    &le)) == NPKD_OK &&
+	    (rc = npkd_ml_signature(m, (const struct npkd_cert *const *)extra,
+	    nextra, &signer, f, &le)) == NPKD_OK)
+		rc = npkd_ml_load(m, &le);
+	if (rc == NPKD_OK && !in_ldif)
+		rc = npkd_store_judge_list(im->s, m, signer, im->o->anchors,
+		    im->o->nanchors, im->now, &le);
+	if (rc != NPKD_OK) {
+		if (!in_ldif || rc == NPKD_E_NOMEM || rc == NPKD_E_IO) {
+			npkd_seterr(e, rc, "%s", le.msg);
+			goto out;
+		}
+		snprintf(why, sizeof(why), "list: %s", le.msg);
+		rc = refuse(im, entry, sha, rc, why, e);
 		goto out;
 	}
 	npkd_findings_merge(f, npkd_ml_findings(m), NULL);
-	if ((rc = npkd_hash(NPKD_HASH_SHA256, der, len, sha, e)) != NPKD_OK)
-		goto out;
 	memset(&p, 0, sizeof(p));
 	p.sha = sha;
 	p.kind = npkd_ml_kind(m) == NPKD_LIST_ML ? NPKD_KIND_ML : NPKD_KIND_DL;
 	p.der = der;
 	p.der_len = len;
 	p.entry = entry;
-	if (nt == 0)
-		rc = npkd_seterr(&ve, NPKD_E_VERIFY, "no trusted CSCA in the "
-		    "store and none given: import anchors with -T first");
-	else
-		rc = npkd_ml_verify(m, (const struct npkd_cert *const *)trust,
-		    nt, im->now, &v, f, &ve);
-	if (rc != NPKD_OK) {
-		if (!in_ldif || rc != NPKD_E_VERIFY) {
-			rc = npkd_seterr(e, rc, "%s", ve.msg);
-			goto out;
-		}
-		/* Inside a download: record the list as untrusted, no members. */
-		npkd_findings_add(f, NPKD_SEV_ERROR, "list-refused", "ICAO "
-		    "9303-12 8.2", "%s", ve.msg);
-		p.status = "untrusted";
-		p.findings = f;
-		im->st->lists_refused++;
-		rc = put(im, &p, e);
-		goto out;
-	}
-	p.country = v.signer->country;
-	p.subject = v.signer->subject;
-	p.issuer = v.signer->issuer;
-	p.nb = p.na = v.signing_time;
-	p.status = "valid";
-	p.trusted = 1;
+	p.country = signer->country;
+	p.subject = signer->subject;
+	p.issuer = signer->issuer;
+	p.nb = p.na = npkd_cms_signing_time(npkd_ml_cms(m));
 	p.findings = f;
-	if ((rc = put(im, &p, e)) != NPKD_OK)
+	p.signer = signer->sha256;
+	if ((rc = put(im, &p, e)) != NPKD_OK ||
+	    (rc = put_cert(im, signer, entry, sha, 0, NULL, e)) != NPKD_OK)
 		goto out;
-	if ((rc = put_cert(im, v.signer, 0, 0, entry, sha, 0, NULL, e)) !=
+	/* the signature's verdict, for check */
+	if ((rc = npkd_store_sig_put(im->s, sha, signer->keyid, 1, e)) !=
 	    NPKD_OK)
 		goto out;
+	for (i = 0; i < npkd_cms_cert_count(npkd_ml_cms(m)); i++)
+		if ((rc = put_cert(im, npkd_cms_cert(npkd_ml_cms(m), i), entry,
+		    NULL, 0, NULL, e)) != NPKD_OK)
+			goto out;
 	for (i = 0; i < npkd_ml_count(m); i++) {
+		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
+			goto out;
 		snprintf(name, sizeof(name), "%s%smember %zu", entry ? entry : "",
 		    entry ? " " : "", i);
-		if ((rc = put_cert(im, npkd_ml_cert(m, i), 1, 0, name, sha,
-		    0, NULL, e)) != NPKD_OK)
+		rc = put_cert(im, c, name, sha, 0, NULL, e);
+		npkd_cert_free(c);
+		c = NULL;
+		if (rc != NPKD_OK)
 			goto out;
 	}
  out:
 	npkd_findings_free(f);
-	npkd_certs_free(trust, nt);
+	npkd_certs_free(extra, nextra);
 	npkd_ml_free(m);
 	return rc;
 }
@@ -778,7 +894,7 @@ import_der(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 		return import_list(im, der, len, entry, in_ldif, e);
 	}
 	if ((rc = npkd_cert_parse(der, len, &c, &ce)) == NPKD_OK) {
-		rc = put_cert(im, c, 0, 0, entry, NULL, 0, NULL, e);
+		rc = put_cert(im, c, entry, NULL, 0, NULL, e);
 		npkd_cert_free(c);
 		return rc;
 	}
@@ -908,20 +1024,33 @@ import_ldif(struct imp *im, struct src *sr, struct npkd_err *e)
 		}
 		snprintf(entry, sizeof(entry), "line %zu", en->line);
 		for (i = 0; i < en->nattrs && rc == NPKD_OK; i++) {
+			struct npkd_err	 ve;
+			char		 why[sizeof(ve.msg) + 32];
+
 			a = &en->attrs[i];
 			if (strcmp(a->name, "usercertificate") == 0 ||
 			    strcmp(a->name, "cacertificate") == 0) {
-				if ((rc = npkd_cert_parse(a->value, a->len, &c,
-				    e)) != NPKD_OK)
-					break;
-				rc = put_cert(im, c, 0, 0, entry, NULL, nc,
-				    conf, e);
+				/* a bad value is refused on its own */
+				if (npkd_cert_parse(a->value, a->len, &c, &ve) !=
+				    NPKD_OK) {
+					snprintf(why, sizeof(why), "%s: %s",
+					    a->name, ve.msg);
+					rc = refuse(im, entry, NULL, ve.code, why,
+					    e);
+					continue;
+				}
+				rc = put_cert(im, c, entry, NULL, nc, conf, e);
 				npkd_cert_free(c);
 			} else if (strcmp(a->name,
 			    "certificaterevocationlist") == 0) {
-				if ((rc = npkd_crl_parse(a->value, a->len, &crl,
-				    e)) != NPKD_OK)
-					break;
+				if (npkd_crl_parse(a->value, a->len, &crl, &ve) !=
+				    NPKD_OK) {
+					snprintf(why, sizeof(why), "%s: %s",
+					    a->name, ve.msg);
+					rc = refuse(im, entry, NULL, ve.code, why,
+					    e);
+					continue;
+				}
 				rc = put_crl(im, crl, entry, nc, conf, e);
 				npkd_crl_free(crl);
 			} else if (strcmp(a->name, "pkdmasterlistcontent") == 0 ||
@@ -962,27 +1091,22 @@ looks_ldif(const uint8_t *p, size_t n)
 	    (n >= 1 && p[0] == '#');
 }
 
-/* Store the officer's anchors: self-signed CA certificates only. */
+/* Store the officer's anchors (-T) first, as anchors of the store. */
 static int
 put_anchors(struct imp *im, struct npkd_err *e)
 {
 	const struct npkd_cert		*a;
 	struct npkd_import_stats	 saved = *im->st;
-	struct npkd_err			 ve;
 	size_t				 i;
 	int				 rc;
 
 	for (i = 0; i < im->o->nanchors; i++) {
 		a = im->o->anchors[i];
-		if (a->role != NPKD_ROLE_CSCA && a->role != NPKD_ROLE_LINK)
-			return npkd_seterr(e, NPKD_E_VERIFY, "anchor %s is not a "
-			    "CSCA certificate", a->subject);
-		if (a->role == NPKD_ROLE_CSCA &&
-		    npkd_cert_verify(a, a, NULL, &ve) != NPKD_OK)
-			return npkd_seterr(e, NPKD_E_VERIFY, "anchor %s: "
-			    "self-signature: %s", a->subject, ve.msg);
-		if ((rc = put_cert(im, a, 1, 1, "trust anchor (-T)", NULL,
-		    0, NULL, e)) != NPKD_OK)
+		if ((rc = npkd_anchor_check(a, e)) != NPKD_OK ||
+		    (rc = put_cert(im, a, "trust anchor (-T)", NULL, 0, NULL,
+		    e)) != NPKD_OK ||
+		    (rc = anchor_row(im->s, a->sha256, "import -T", im->now,
+		    e)) != NPKD_OK)
 			return rc;
 	}
 	*im->st = saved;	/* anchors are not the file's objects */
@@ -1134,14 +1258,19 @@ npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
 	npkd_dbuf_init(&sql, 4096);
 	npkd_dbuf_printf(&sql, "SELECT sha256, kind, country, subject, issuer, "
 	    "serial, not_before, not_after, status, findings, trusted, "
-	    "nonconformant, conformance, first_seen, last_seen, seen, %s "
-	    "FROM objects WHERE 1", qy->with_der ? "der" : "NULL");
+	    "nonconformant, conformance, first_seen, last_seen, seen, %s, "
+	    "reason, trust, action FROM objects WHERE 1", qy->with_der ?
+	    "der" : "NULL");
 	if (qy->kind)
 		npkd_dbuf_printf(&sql, " AND kind = ?%d", i++);
 	if (qy->country)
 		npkd_dbuf_printf(&sql, " AND country = ?%d COLLATE NOCASE", i++);
 	if (qy->status)
 		npkd_dbuf_printf(&sql, " AND status = ?%d", i++);
+	if (qy->reason)
+		npkd_dbuf_printf(&sql, " AND reason = ?%d", i++);
+	if (qy->action)
+		npkd_dbuf_printf(&sql, " AND action = 1");
 	if (qy->expiring_days >= 0)
 		npkd_dbuf_printf(&sql, " AND kind NOT IN ('ml', 'dl') AND "
 		    "not_after > 0 AND not_after <= ?%d", i++);
@@ -1165,6 +1294,8 @@ npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
 		sqlite3_bind_text(q, i++, qy->country, -1, SQLITE_STATIC);
 	if (qy->status)
 		sqlite3_bind_text(q, i++, qy->status, -1, SQLITE_STATIC);
+	if (qy->reason)
+		sqlite3_bind_text(q, i++, qy->reason, -1, SQLITE_STATIC);
 	if (qy->expiring_days >= 0)
 		sqlite3_bind_int64(q, i++, (qy->now ? qy->now : time(NULL)) +
 		    qy->expiring_days * 86400L);
@@ -1217,6 +1348,9 @@ npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
 		ob.seen = sqlite3_column_int64(q, 15);
 		ob.der = sqlite3_column_blob(q, 16);
 		ob.der_len = (size_t)sqlite3_column_bytes(q, 16);
+		ob.reason = (const char *)sqlite3_column_text(q, 17);
+		ob.trust = (const char *)sqlite3_column_text(q, 18);
+		ob.action = sqlite3_column_int(q, 19);
 		if ((rc = fn(arg, &ob)) != 0)
 			break;
 	}
@@ -1254,4 +1388,297 @@ npkd_store_provenance(struct npkd_store *s, const uint8_t *sha,
 	}
 	sqlite3_finalize(q);
 	return r == SQLITE_DONE ? NPKD_OK : npkd_sqlerr(s, e, "provenance");
+}
+
+/* ---- the officer's trust: anchors and list authorities ---- */
+
+/*
+ * May c be an anchor?  A CA certificate (RFC 5280: basicConstraints cA,
+ * or a CSCA that claims to be self-signed), and when it claims to be
+ * self-signed its signature must verify (design.md section 8).
+ */
+int
+npkd_anchor_check(const struct npkd_cert *c, struct npkd_err *e)
+{
+	struct npkd_err	ve;
+	int		rc;
+
+	if (!npkd_cert_can_certify(c) && c->role != NPKD_ROLE_CSCA &&
+	    c->role != NPKD_ROLE_LINK)
+		return npkd_seterr(e, NPKD_E_VERIFY, "anchor %s is not a CA "
+		    "certificate", c->subject);
+	if (c->crit_unknown)
+		return npkd_seterr(e, NPKD_E_VERIFY, "anchor %s has an unknown "
+		    "critical extension (RFC 5280 4.2)", c->subject);
+	if (npkd_cert_claims_self_signed(c) &&
+	    (rc = npkd_cert_verify(c, c, NULL, &ve)) != NPKD_OK)
+		return npkd_seterr(e, rc == NPKD_E_UNSUPPORTED ?
+		    NPKD_E_UNSUPPORTED : NPKD_E_VERIFY, "anchor %s claims to be "
+		    "self-signed: %s", c->subject, ve.msg);
+	return NPKD_OK;
+}
+
+int
+anchor_row(struct npkd_store *s, const uint8_t *sha, const char *note,
+    time_t now, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	int		 r;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO anchors (sha256, "
+	    "added, note) VALUES (?1, ?2, ?3)", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "anchors");
+	sqlite3_bind_blob(q, 1, sha, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_text(q, 3, note ? note : "", -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? NPKD_OK : npkd_sqlerr(s, e, "anchors");
+}
+
+/* Make c an anchor (storing it if new); note says why, for the record. */
+int
+npkd_store_anchor_add(struct npkd_store *s, const struct npkd_cert *c,
+    const char *note, time_t now, struct npkd_err *e)
+{
+	struct npkd_import_stats	st;
+	struct npkd_import_opts		o;
+	struct imp			im;
+	sqlite3_stmt			*q = NULL;
+	int				rc;
+
+	if ((rc = npkd_anchor_check(c, e)) != NPKD_OK ||
+	    (rc = npkd_store_integrity(s, e)) != NPKD_OK ||
+	    (rc = prepare(s, e)) != NPKD_OK ||
+	    (rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
+		return rc;
+	memset(&im, 0, sizeof(im));
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	im.s = s;
+	im.o = &o;
+	im.st = &st;
+	im.now = now;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs (started, file, format) "
+	    "VALUES (?1, 'npkd trust add', 'anchor')", -1, &q, NULL) !=
+	    SQLITE_OK) {
+		rc = npkd_sqlerr(s, e, "run");
+		goto fail;
+	}
+	sqlite3_bind_int64(q, 1, now);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		rc = npkd_sqlerr(s, e, "run");
+		goto fail;
+	}
+	im.run = sqlite3_last_insert_rowid(s->db);
+	if ((rc = put_cert(&im, c, "trust anchor", NULL, 0, NULL, e)) !=
+	    NPKD_OK || (rc = anchor_row(s, c->sha256, note, now, e)) !=
+	    NPKD_OK)
+		goto fail;
+	sqlite3_finalize(q);
+	return npkd_store_exec(s, "COMMIT", e);
+ fail:
+	sqlite3_finalize(q);
+	npkd_store_exec(s, "ROLLBACK", NULL);
+	return rc;
+}
+
+/* A hex prefix of a SHA-256 as a range of the binary key. */
+static int
+hex_range(const char *id, uint8_t lo[32], uint8_t hi[32], struct npkd_err *e)
+{
+	char		 a[65], b[65];
+	size_t		 n = strlen(id), k;
+	unsigned int	 x;
+
+	if (n == 0 || n > 64 || strspn(id, "0123456789abcdefABCDEF") != n)
+		return npkd_seterr(e, NPKD_E_USAGE, "%s: not a SHA-256 or a "
+		    "prefix of one", id);
+	snprintf(a, sizeof(a), "%s", id);
+	snprintf(b, sizeof(b), "%s", id);
+	for (k = n; k < 64; k++) {
+		a[k] = '0';
+		b[k] = 'f';
+	}
+	a[64] = b[64] = '\0';
+	for (k = 0; k < 32; k++) {
+		sscanf(a + 2 * k, "%2x", &x);
+		lo[k] = (uint8_t)x;
+		sscanf(b + 2 * k, "%2x", &x);
+		hi[k] = (uint8_t)x;
+	}
+	return NPKD_OK;
+}
+
+/* Withdraw an anchor: check then recomputes all that depended on it. */
+int
+npkd_store_anchor_remove(struct npkd_store *s, const char *id,
+    struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	uint8_t		 lo[32], hi[32];
+	int		 rc, n = 0;
+
+	if ((rc = hex_range(id, lo, hi, e)) != NPKD_OK)
+		return rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM anchors WHERE "
+	    "sha256 >= ?1 AND sha256 <= ?2", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "anchors");
+	sqlite3_bind_blob(q, 1, lo, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, hi, 32, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (n == 0)
+		return npkd_seterr(e, NPKD_E_NOTFOUND, "%s: no such anchor", id);
+	if (n > 1)
+		return npkd_seterr(e, NPKD_E_USAGE, "%s: %d anchors have this "
+		    "prefix", id, n);
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM anchors WHERE sha256 >= ?1 "
+	    "AND sha256 <= ?2", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "anchors");
+	sqlite3_bind_blob(q, 1, lo, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, hi, 32, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? NPKD_OK :
+	    npkd_sqlerr(s, e, "anchors");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int
+country_ok(const char *cc)
+{
+	return strlen(cc) >= 2 && strlen(cc) <= 3 &&
+	    strspn(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+	    strlen(cc);
+}
+
+/* Country x's genuine lists vouch for the CSCAs of y ("*": all). */
+int
+npkd_store_authority_add(struct npkd_store *s, const char *x, const char *y,
+    time_t now, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	char		 ux[4], uy[4];
+	size_t		 i;
+	int		 r;
+
+	if (!country_ok(x) || (strcmp(y, "*") != 0 && !country_ok(y)))
+		return npkd_seterr(e, NPKD_E_USAGE, "%s for %s: a list authority "
+		    "is a country code, for a country code or *", x, y);
+	for (i = 0; i <= strlen(x); i++)
+		ux[i] = (char)toupper((unsigned char)x[i]);
+	for (i = 0; i <= strlen(y); i++)
+		uy[i] = (char)toupper((unsigned char)y[i]);
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO authorities "
+	    "(country, scope, added) VALUES (?1, ?2, ?3)", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return npkd_sqlerr(s, e, "authorities");
+	sqlite3_bind_text(q, 1, ux, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, uy, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? NPKD_OK : npkd_sqlerr(s, e, "authorities");
+}
+
+int
+npkd_store_authority_remove(struct npkd_store *s, const char *x,
+    const char *y, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	int		 r;
+
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM authorities WHERE country = "
+	    "?1 COLLATE NOCASE AND (?2 IS NULL OR scope = ?2 COLLATE NOCASE)",
+	    -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "authorities");
+	sqlite3_bind_text(q, 1, x, -1, SQLITE_STATIC);
+	if (y != NULL)
+		sqlite3_bind_text(q, 2, y, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 2);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return npkd_sqlerr(s, e, "authorities");
+	return sqlite3_changes(s->db) > 0 ? NPKD_OK :
+	    npkd_seterr(e, NPKD_E_NOTFOUND, "%s: no such list authority", x);
+}
+
+int
+npkd_store_trust_list(struct npkd_store *s,
+    int (*fn)(void *, const struct npkd_trust_item *), void *arg,
+    struct npkd_err *e)
+{
+	struct npkd_trust_item	 it;
+	sqlite3_stmt		*q = NULL;
+	int			 r, rc = NPKD_OK;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT a.sha256, a.added, a.note, "
+	    "coalesce(o.country, ''), coalesce(o.subject, '(not in the "
+	    "store)'), coalesce(o.status, 'unchecked') FROM anchors a LEFT "
+	    "JOIN objects o ON o.sha256 = a.sha256 ORDER BY o.country, "
+	    "o.subject", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "anchors");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof(it));
+		it.what = "anchor";
+		it.sha256 = sqlite3_column_blob(q, 0);
+		it.added = sqlite3_column_int64(q, 1);
+		it.note = (const char *)sqlite3_column_text(q, 2);
+		it.country = (const char *)sqlite3_column_text(q, 3);
+		it.subject = (const char *)sqlite3_column_text(q, 4);
+		it.status = (const char *)sqlite3_column_text(q, 5);
+		if ((rc = fn(arg, &it)) != 0)
+			break;
+	}
+	sqlite3_finalize(q);
+	if (rc != NPKD_OK)
+		return rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT country, scope, added FROM "
+	    "authorities ORDER BY country, scope", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "authorities");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof(it));
+		it.what = "authority";
+		it.country = (const char *)sqlite3_column_text(q, 0);
+		it.scope = (const char *)sqlite3_column_text(q, 1);
+		it.added = sqlite3_column_int64(q, 2);
+		if ((rc = fn(arg, &it)) != 0)
+			break;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int
+npkd_store_names(struct npkd_store *s,
+    int (*fn)(void *, const struct npkd_name_state *), void *arg,
+    struct npkd_err *e)
+{
+	struct npkd_name_state	 ns;
+	sqlite3_stmt		*q = NULL;
+	int			 r, rc = NPKD_OK;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT country, subject, state, crl, "
+	    "this_update, next_update FROM names ORDER BY country, subject",
+	    -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "names");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&ns, 0, sizeof(ns));
+		ns.country = (const char *)sqlite3_column_text(q, 0);
+		ns.subject = (const char *)sqlite3_column_text(q, 1);
+		ns.state = (const char *)sqlite3_column_text(q, 2);
+		ns.crl = sqlite3_column_bytes(q, 3) == 32 ?
+		    sqlite3_column_blob(q, 3) : NULL;
+		ns.this_update = sqlite3_column_int64(q, 4);
+		ns.next_update = sqlite3_column_int64(q, 5);
+		if ((rc = fn(arg, &ns)) != 0)
+			break;
+	}
+	if (rc == NPKD_OK && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "names");
+	sqlite3_finalize(q);
+	return rc;
 }

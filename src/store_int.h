@@ -27,6 +27,24 @@ struct npkd_store {
 	int		 intact;	/* quick_check passed */
 };
 
+/* objects.flags */
+#define NPKD_OF_CRIT_UNKNOWN	0x1	/* an unknown critical extension */
+
+struct npkd_cert;
+struct npkd_ml;
+int		 npkd_cert_flags(const struct npkd_cert *);
+/* May this certificate be an anchor?  NPKD_E_VERIFY with the reason. */
+int		 npkd_anchor_check(const struct npkd_cert *, struct npkd_err *);
+int		 anchor_row(struct npkd_store *, const uint8_t *, const char *,
+		    time_t, struct npkd_err *);
+/* A signature verdict into the store's cache (validate.c). */
+int		 npkd_store_sig_put(struct npkd_store *, const uint8_t *,
+		    const uint8_t *, int, struct npkd_err *);
+/* Is the list genuine under the store's trust plus these anchors? */
+int		 npkd_store_judge_list(struct npkd_store *, struct npkd_ml *,
+		    const struct npkd_cert *, const struct npkd_cert *const *,
+		    size_t, time_t, struct npkd_err *);
+
 const char	*npkd_kind_name(int);
 int		 npkd_sqlerr(struct npkd_store *, struct npkd_err *,
 		    const char *);

@@ -1,10 +1,16 @@
 /*
- * validate.c - npkd check: every object of the store validated.  CSCAs
- * by their self-signature and trust (anchor, or vouched for by a verified
- * list), link certificates by the old key, CRLs by the latest CSCA key of
- * their country, DSCs by their CSCA with revocation by its current CRL.
- * Signatures are verified by worker threads; statuses are written in one
- * transaction.  DSCs are streamed in batches to bound memory.
+ * validate.c - npkd check: the trust model of trust.c run over the store.
+ *
+ * The CA side (CSCA and link certificates, list signers, CRLs, lists and
+ * what they vouch for, the officer's anchors and list authorities) is
+ * loaded whole and judged by the engine.  End-entity certificates (DSCs)
+ * are judged from their stored columns, without decoding them, whenever
+ * the signature verdict for each key that may have signed them is in the
+ * cache; the others are decoded and verified by worker threads.  Every
+ * signature verdict is kept in the store (sigcache), so that a check of an
+ * unchanged store verifies nothing, and one after an import verifies only
+ * what is new.  Verdicts are written only where they changed; everything
+ * happens in one transaction.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -12,384 +18,211 @@
 #include <string.h>
 #include <strings.h>
 
-#include "npkd_int.h"
+#include "trust.h"
 #include "store_int.h"
 
 #define BATCH	4096
-#define R_VAL	"ICAO 9303-12 7.1"
-
-enum { ST_VALID, ST_EXPIRED, ST_REVOKED, ST_UNTRUSTED, ST_INVALID,
-    ST_UNCHECKED };
-static const char *status_names[] = { "valid", "expired", "revoked",
-    "untrusted", "invalid", "unchecked" };
 
 const char *
 npkd_status_name(int s)
 {
-	return s >= 0 && s <= ST_UNCHECKED ? status_names[s] : "unknown";
+	return npkd_trust_status_name(s);
 }
 
-struct ca {
-	struct npkd_cert	*c;
-	int			 trusted;	/* anchor or vouched */
-	int			 ok;		/* signature checked */
-	int			 status;
-	struct npkd_findings	*f;
-	struct npkd_crl		*crl;		/* its current CRL */
-};
-
-struct crlent {
-	struct npkd_crl		*crl;
-	uint8_t			 sha[32];
-	int			 status;
-	struct npkd_findings	*f;
-};
-
-/* A signature to check: subject by issuer (a cert or a CRL). */
-struct job {
-	const struct npkd_cert	*subj;
-	const struct npkd_crl	*crl;
-	const struct npkd_cert	*iss;
-	int			 result;
-	struct npkd_findings	*f;
-};
-
-/* A parallel loop: fn(ctx, i) for i in [0, n) on nthreads threads. */
-struct pfor {
-	void		(*fn)(void *, size_t);
-	void		*ctx;
-	size_t		 n, next;
-	pthread_mutex_t	 mu;
-};
-
-static void *
-pfor_worker(void *arg)
-{
-	struct pfor	*p = arg;
-	size_t		 i;
-
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (i >= p->n)
-			return NULL;
-		p->fn(p->ctx, i);
-	}
-}
-
-static void
-parallel_for(size_t n, int nthreads, void (*fn)(void *, size_t), void *ctx)
-{
-	struct pfor	 p;
-	pthread_t	 t[16];
-	int		 i, started = 0;
-
-	p.fn = fn;
-	p.ctx = ctx;
-	p.n = n;
-	p.next = 0;
-	pthread_mutex_init(&p.mu, NULL);
-	if (nthreads > 16)
-		nthreads = 16;
-	for (i = 1; i < nthreads; i++)
-		if (pthread_create(&t[started], NULL, pfor_worker, &p) == 0)
-			started++;
-	pfor_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	pthread_mutex_destroy(&p.mu);
-}
-
-static void
-job_work(void *arg, size_t i)
-{
-	struct job *j = &((struct job *)arg)[i];
-
-	if (j->crl != NULL)
-		j->result = npkd_crl_verify(j->crl, j->iss, j->f, NULL);
-	else
-		j->result = npkd_cert_verify(j->subj, j->iss, j->f, NULL);
-}
-
-/* Verify the jobs on nthreads threads (the caller's thread is one). */
-static void
-run_jobs(struct job *jobs, size_t n, int nthreads)
-{
-	parallel_for(n, nthreads, job_work, jobs);
-}
+/* ---- the signature cache in the store ---- */
 
 static int
-key_eq(const struct npkd_buf *a, const struct npkd_buf *b)
-{
-	return a->len == b->len && a->len > 0 &&
-	    memcmp(a->data, b->data, a->len) == 0;
-}
-
-/* Do two certificates carry the same public key? */
-static int
-same_key(const struct npkd_cert *a, const struct npkd_cert *b)
-{
-	const struct npkd_pubkey *x = a->pub, *y = b->pub;
-
-	if (x == NULL || y == NULL || x->alg != y->alg)
-		return 0;
-	if (x->alg == NPKD_KEY_EC)
-		return x->curve == y->curve && key_eq(&x->q, &y->q);
-	return key_eq(&x->n, &y->n) && key_eq(&x->e, &y->e);
-}
-
-/*
- * CAs that may have issued c: by AKI = SKI, else by name.  A key is
- * tried once: a CSCA and the link certificates to it share their key.
- */
-static size_t
-candidates(struct ca *cas, size_t nca, const struct npkd_cert *c,
-    size_t *out, size_t max)
-{
-	size_t	i, k, n = 0;
-	int	match;
-
-	for (i = 0; i < nca && n < max; i++) {
-		if (cas[i].c == c)
-			continue;
-		/* by AKI = SKI and issuer name (the cheap test first) */
-		if (c->has_aki && cas[i].c->has_ski)
-			match = key_eq(&c->aki, &cas[i].c->ski) &&
-			    npkd_name_equal(cas[i].c->subject_der,
-			    cas[i].c->subject_len, c->issuer_der, c->issuer_len);
-		else
-			match = npkd_cert_issued(cas[i].c, c);
-		if (!match)
-			continue;
-		for (k = 0; k < n; k++)
-			if (same_key(cas[out[k]].c, cas[i].c))
-				break;
-		if (k == n)
-			out[n++] = i;
-	}
-	return n;
-}
-
-/*
- * Among the CAs holding iss's key: is one trusted (and not invalid), and
- * which current CRL speaks for that key?
- */
-static const struct ca *
-key_holder(const struct ca *cas, size_t nca, const struct ca *iss,
-    const struct npkd_crl **crl)
-{
-	const struct ca	*best = iss;
-	size_t		 i;
-
-	*crl = iss->crl;
-	for (i = 0; i < nca; i++) {
-		if (&cas[i] == iss || !same_key(cas[i].c, iss->c))
-			continue;
-		if (cas[i].crl != NULL && (*crl == NULL ||
-		    npkd_crl_this_update(cas[i].crl) >
-		    npkd_crl_this_update(*crl)))
-			*crl = cas[i].crl;
-		if (cas[i].trusted && cas[i].status != ST_INVALID &&
-		    (!best->trusted || best->status == ST_INVALID))
-			best = &cas[i];
-	}
-	return best;
-}
-
-struct wr {
-	struct npkd_store	*s;
-	sqlite3_stmt		*up;
-	time_t			 now;
-	struct npkd_check_stats	*st;
-};
-
-static int
-write_status(struct wr *w, const uint8_t *sha, int status,
-    const struct npkd_findings *f, int action, struct npkd_err *e)
-{
-	char	*fj;
-	int	 r;
-
-	if ((fj = npkd_findings_json(f)) == NULL)
-		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
-	sqlite3_reset(w->up);
-	sqlite3_bind_text(w->up, 1, status_names[status], -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->up, 2, fj, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(w->up, 3, w->now);
-	sqlite3_bind_blob(w->up, 4, sha, 32, SQLITE_STATIC);
-	r = sqlite3_step(w->up);
-	free(fj);
-	if (r != SQLITE_DONE)
-		return npkd_sqlerr(w->s, e, "status");
-	w->st->objects++;
-	w->st->by_status[status]++;
-	if (action)
-		w->st->action++;
-	return NPKD_OK;
-}
-
-static int
-dated(const struct npkd_cert *c, time_t now)
-{
-	return now > c->not_after ? ST_EXPIRED : ST_VALID;
-}
-
-/* CSCAs and links: signatures, then trust through links, to a fixpoint. */
-static void
-check_cas(struct ca *cas, size_t nca, time_t now, int threads,
-    struct npkd_check_stats *st)
-{
-	struct job	*jobs;
-	size_t		 nj = 0, i, k, idx[64], nc;
-	int		 changed;
-
-	jobs = calloc(nca * 65 + 1, sizeof(*jobs));
-	for (i = 0; i < nca && jobs != NULL; i++) {
-		if (cas[i].c->role == NPKD_ROLE_CSCA) {
-			jobs[nj].subj = cas[i].c;
-			jobs[nj].iss = cas[i].c;
-			jobs[nj].f = cas[i].f;
-			nj++;
-		} else {
-			nc = candidates(cas, nca, cas[i].c, idx, 64);
-			for (k = 0; k < nc; k++) {
-				jobs[nj].subj = cas[i].c;
-				jobs[nj].iss = cas[idx[k]].c;
-				nj++;
-			}
-		}
-	}
-	if (jobs == NULL)
-		return;
-	run_jobs(jobs, nj, threads);
-	st->verifications += nj;
-	/* self-signatures */
-	for (k = 0; k < nj; k++)
-		if (jobs[k].subj == jobs[k].iss) {
-			for (i = 0; jobs[k].subj != cas[i].c; i++)
-				;
-			cas[i].ok = jobs[k].result == NPKD_OK;
-			if (!cas[i].ok)
-				npkd_findings_add(cas[i].f, NPKD_SEV_ERROR,
-				    "self-signature", R_VAL,
-				    "self-signature does not verify");
-		}
-	/* links: trusted when an issuer that verifies them is trusted */
-	do {
-		changed = 0;
-		for (k = 0; k < nj; k++) {
-			struct ca *sub = NULL, *iss = NULL;
-
-			if (jobs[k].subj == jobs[k].iss || jobs[k].result !=
-			    NPKD_OK)
-				continue;
-			for (i = 0; i < nca; i++) {
-				if (cas[i].c == jobs[k].subj)
-					sub = &cas[i];
-				if (cas[i].c == jobs[k].iss)
-					iss = &cas[i];
-			}
-			if (!sub->ok) {
-				sub->ok = 1;
-				changed = 1;
-			}
-			if (iss->trusted && iss->ok && !sub->trusted) {
-				sub->trusted = 1;
-				changed = 1;
-			}
-		}
-	} while (changed);
-	for (i = 0; i < nca; i++) {
-		if (cas[i].c->role == NPKD_ROLE_LINK && !cas[i].ok) {
-			nc = candidates(cas, nca, cas[i].c, idx, 64);
-			if (nc > 0)
-				npkd_findings_add(cas[i].f, NPKD_SEV_ERROR,
-				    "link-signature", R_VAL, "no CSCA key "
-				    "with its authority key identifier "
-				    "verifies this link certificate");
-			else if (cas[i].trusted)
-				cas[i].ok = 1;	/* vouched; old key absent */
-			else
-				npkd_findings_add(cas[i].f, NPKD_SEV_WARNING,
-				    "link-issuer-absent", R_VAL,
-				    "the CSCA key that issued this link "
-				    "certificate is not in the store");
-		}
-		if (!cas[i].ok && (cas[i].c->role == NPKD_ROLE_CSCA ||
-		    candidates(cas, nca, cas[i].c, idx, 1) > 0))
-			cas[i].status = ST_INVALID;
-		else if (!cas[i].trusted)
-			cas[i].status = ST_UNTRUSTED;
-		else
-			cas[i].status = dated(cas[i].c, now);
-	}
-	free(jobs);
-}
-
-static int
-load_cas(struct npkd_store *s, struct ca **out, size_t *n, struct npkd_err *e)
+cache_load(struct npkd_store *s, struct sigcache *sc, struct npkd_err *e)
 {
 	sqlite3_stmt	*q = NULL;
-	struct ca	*v = NULL, *nv;
+	int		 r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT obj, key, result FROM sigcache",
+	    -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "signature cache");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(q, 0) == 32 &&
+		    sqlite3_column_bytes(q, 1) == 32 &&
+		    npkd_sigcache_put(sc, sqlite3_column_blob(q, 0),
+		    sqlite3_column_blob(q, 1), sqlite3_column_int(q, 2), 0) !=
+		    NPKD_OK) {
+			sqlite3_finalize(q);
+			return npkd_seterr(e, NPKD_E_NOMEM, "signature cache");
+		}
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? NPKD_OK : npkd_sqlerr(s, e, "signature cache");
+}
+
+struct saver {
+	struct npkd_store	*s;
+	sqlite3_stmt		*q;
+};
+
+static int
+save_one(void *arg, const uint8_t *obj, const uint8_t *key, int sig)
+{
+	struct saver *v = arg;
+
+	sqlite3_reset(v->q);
+	sqlite3_bind_blob(v->q, 1, obj, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(v->q, 2, key, 32, SQLITE_STATIC);
+	sqlite3_bind_int(v->q, 3, sig);
+	return sqlite3_step(v->q) == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+cache_save(struct npkd_store *s, const struct sigcache *sc, struct npkd_err *e)
+{
+	struct saver	v;
+	int		rc;
+
+	v.s = s;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO sigcache (obj, "
+	    "key, result) VALUES (?1, ?2, ?3)", -1, &v.q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "signature cache");
+	rc = npkd_sigcache_each_new(sc, save_one, &v);
+	sqlite3_finalize(v.q);
+	return rc == 0 ? NPKD_OK : npkd_sqlerr(s, e, "signature cache");
+}
+
+int
+npkd_store_sig_put(struct npkd_store *s, const uint8_t *obj, const uint8_t *key,
+    int sig, struct npkd_err *e)
+{
+	struct saver v;
+
+	v.s = s;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO sigcache (obj, "
+	    "key, result) VALUES (?1, ?2, ?3)", -1, &v.q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "signature cache");
+	sig = save_one(&v, obj, key, sig);
+	sqlite3_finalize(v.q);
+	return sig == 0 ? NPKD_OK : npkd_sqlerr(s, e, "signature cache");
+}
+
+/* ---- columns of rows stored by an older npkd ---- */
+
+/*
+ * Rows without name and key ids (stored before this schema): decoded
+ * once and completed, so that check can judge them from their columns.
+ */
+static int
+backfill(struct npkd_store *s, struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL, *u = NULL;
 	struct npkd_cert *c;
-	size_t		 cnt = 0;
+	struct npkd_crl	*crl;
+	char		*fj;
 	int		 r, rc = NPKD_OK;
 
-	*out = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT der, trusted FROM objects WHERE "
-	    "kind IN ('csca', 'link') ORDER BY sha256", -1, &q, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT sha256, der, kind FROM objects "
+	    "WHERE subject_id IS NULL AND kind NOT IN ('ml', 'dl')", -1, &q,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE objects SET subject_id = ?2, "
+	    "issuer_id = ?3, keyid = ?4, flags = ?5, pfindings = "
+	    "coalesce(pfindings, ?6) WHERE sha256 = ?1", -1, &u, NULL) !=
+	    SQLITE_OK) {
+		rc = npkd_sqlerr(s, e, "backfill");
+		goto out;
+	}
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const void	*der = sqlite3_column_blob(q, 1);
+		size_t		 len = (size_t)sqlite3_column_bytes(q, 1);
+		int		 is_crl = strcmp((const char *)
+				    sqlite3_column_text(q, 2), "crl") == 0;
+
+		sqlite3_reset(u);
+		sqlite3_bind_blob(u, 1, sqlite3_column_blob(q, 0), 32,
+		    SQLITE_TRANSIENT);
+		if (is_crl) {
+			if (npkd_crl_parse(der, len, &crl, NULL) != NPKD_OK)
+				continue;	/* check stops on it below */
+			sqlite3_bind_blob(u, 2, npkd_crl_issuer_id(crl), 32,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_blob(u, 3, npkd_crl_issuer_id(crl), 32,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_null(u, 4);
+			sqlite3_bind_int(u, 5, 0);
+			fj = npkd_findings_json(npkd_crl_findings(crl));
+			npkd_crl_free(crl);
+		} else {
+			if (npkd_cert_parse(der, len, &c, NULL) != NPKD_OK)
+				continue;
+			sqlite3_bind_blob(u, 2, c->subject_id, 32,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_blob(u, 3, c->issuer_id, 32,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_blob(u, 4, c->keyid, 32, SQLITE_TRANSIENT);
+			sqlite3_bind_int(u, 5, npkd_cert_flags(c));
+			fj = npkd_findings_json(c->findings);
+			npkd_cert_free(c);
+		}
+		sqlite3_bind_text(u, 6, fj ? fj : "[]", -1, SQLITE_TRANSIENT);
+		free(fj);
+		if (sqlite3_step(u) != SQLITE_DONE) {
+			rc = npkd_sqlerr(s, e, "backfill");
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "backfill");
+ out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	return rc;
+}
+
+/* ---- the CA side of the store, into an engine ---- */
+
+struct loaded {
+	uint8_t		(*sha)[32];	/* lists, in engine order */
+	size_t		  n;
+};
+
+/*
+ * Every certificate of the CA side (CSCAs, links, list signers, and the
+ * officer's anchors whatever their kind), CRLs, lists with what they
+ * vouch for, and the authorities.  A stored object that no longer
+ * decodes stops the check: leaving it out would change verdicts in
+ * silence.
+ */
+static int
+load(struct npkd_store *s, struct trust *t, struct sigcache *sc,
+    struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL, *m = NULL;
+	struct npkd_cert *c;
+	struct npkd_crl	*crl;
+	struct npkd_ml	*ml;
+	struct npkd_err	 pe;
+	const struct npkd_cert *signer;
+	long		 li, si, mi;
+	int		 r, rc = NPKD_OK, cms;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT der, sha256 IN (SELECT sha256 "
+	    "FROM anchors) FROM objects WHERE kind IN ('csca', 'link', "
+	    "'mlsigner', 'dlsigner') OR sha256 IN (SELECT sha256 FROM "
+	    "anchors) ORDER BY sha256", -1, &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "load CSCAs");
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		struct npkd_err pe;
-
-		/* a CSCA left out would make its DSCs untrusted in silence:
-		 * say so and stop instead */
 		if ((rc = npkd_cert_parse(sqlite3_column_blob(q, 0),
 		    (size_t)sqlite3_column_bytes(q, 0), &c, &pe)) != NPKD_OK) {
 			rc = npkd_seterr(e, rc, "stored CSCA: %s", pe.msg);
 			break;
 		}
-		if ((nv = reallocarray(v, cnt + 1, sizeof(*v))) == NULL) {
-			npkd_cert_free(c);
+		if (npkd_trust_add_cert(t, c, sqlite3_column_int(q, 1)) < 0) {
 			rc = npkd_seterr(e, NPKD_E_NOMEM, "load CSCAs");
 			break;
 		}
-		v = nv;
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].c = c;
-		v[cnt].trusted = sqlite3_column_int(q, 1);
-		v[cnt].f = npkd_findings_new();
-		npkd_findings_merge(v[cnt].f, c->findings, NULL);
-		cnt++;
 	}
 	if (rc == NPKD_OK && r != SQLITE_DONE)
 		rc = npkd_sqlerr(s, e, "load CSCAs");
 	sqlite3_finalize(q);
-	/* the caller frees what was loaded, also on failure */
-	*out = v;
-	*n = cnt;
-	return rc;
-}
+	if (rc != NPKD_OK)
+		return rc;
 
-/* CRLs: by the latest key of the issuing CSCA; the newest per CSCA. */
-static int
-check_crls(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
-    int threads, struct wr *w, struct npkd_err *e)
-{
-	sqlite3_stmt	*q = NULL;
-	struct crlent	*v = NULL, *nv;
-	struct job	*jobs = NULL;
-	struct npkd_crl	*crl;
-	const uint8_t	*aki;
-	struct npkd_err	 pe;
-	size_t		 n = 0, nj = 0, i, k, alen;
-	int		 r, rc = NPKD_OK, best, action;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT der, sha256 FROM objects WHERE "
-	    "kind = 'crl'", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT der FROM objects WHERE kind = "
+	    "'crl' ORDER BY sha256", -1, &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "load CRLs");
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		/* a CRL left out would hide revocations: fail instead */
@@ -398,285 +231,486 @@ check_crls(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
 			rc = npkd_seterr(e, rc, "stored CRL: %s", pe.msg);
 			break;
 		}
-		if ((nv = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
-			npkd_crl_free(crl);
+		if (npkd_trust_add_crl(t, crl) < 0) {
 			rc = npkd_seterr(e, NPKD_E_NOMEM, "load CRLs");
 			break;
 		}
-		v = nv;
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].crl = crl;
-		memcpy(v[n].sha, sqlite3_column_blob(q, 1), 32);
-		v[n].f = npkd_findings_new();
-		npkd_findings_merge(v[n].f, npkd_crl_findings(crl), NULL);
-		v[n].status = ST_UNTRUSTED;
-		n++;
 	}
 	if (rc == NPKD_OK && r != SQLITE_DONE)
 		rc = npkd_sqlerr(s, e, "load CRLs");
 	sqlite3_finalize(q);
 	if (rc != NPKD_OK)
-		goto out;
-	/*
-	 * The issuing key: the CA named as issuer whose SKI is the CRL's AKI,
-	 * else the latest CSCA of the country (9303-12 7.1.4).
-	 */
-	if ((jobs = calloc(n + 1, sizeof(*jobs))) == NULL) {
-		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		aki = npkd_crl_aki(v[i].crl, &alen);
-		best = -1;
-		for (k = 0; k < nca; k++) {
-			const struct npkd_cert *c = cas[k].c;
+		return rc;
 
-			if (strcasecmp(c->country, npkd_crl_country(v[i].crl)) != 0)
-				continue;
-			if (aki != NULL && c->has_ski && (c->ski.len != alen ||
-			    memcmp(c->ski.data, aki, alen) != 0))
-				continue;
-			if (best < 0 || c->not_before >
-			    cas[best].c->not_before || (cas[k].trusted &&
-			    !cas[best].trusted))
-				best = (int)k;
-		}
-		if (best >= 0) {
-			jobs[nj].crl = v[i].crl;
-			jobs[nj].iss = cas[best].c;
-			jobs[nj].f = v[i].f;
-			jobs[nj].subj = NULL;
-			nj++;
-		} else
-			npkd_findings_add(v[i].f, NPKD_SEV_WARNING,
-			    "crl-issuer-absent", R_VAL, "no CSCA of %s in the "
-			    "store issued this CRL", npkd_crl_country(v[i].crl));
+	if (sqlite3_prepare_v2(s->db, "SELECT sha256, kind, signer, not_before "
+	    "FROM objects WHERE kind IN ('ml', 'dl') ORDER BY sha256", -1, &q,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT member FROM vouches WHERE list = "
+	    "?1", -1, &m, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return npkd_sqlerr(s, e, "load lists");
 	}
-	run_jobs(jobs, nj, threads);
-	w->st->verifications += nj;
-	for (k = 0; k < nj; k++) {
-		struct ca *iss = NULL;
-		struct crlent *ce = NULL;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const uint8_t *sha = sqlite3_column_blob(q, 0);
 
-		for (i = 0; i < nca; i++)
-			if (cas[i].c == jobs[k].iss)
-				iss = &cas[i];
-		for (i = 0; i < n; i++)
-			if (v[i].crl == jobs[k].crl)
-				ce = &v[i];
-		if (jobs[k].result != NPKD_OK) {
-			ce->status = ST_INVALID;
-			npkd_findings_add(ce->f, NPKD_SEV_ERROR, "crl-signature",
-			    R_VAL, "signature does not verify with %s",
-			    iss->c->subject);
-			continue;
-		}
-		if (!iss->trusted || iss->status == ST_INVALID)
-			continue;
-		if (npkd_crl_next_update(ce->crl) != 0 &&
-		    now > npkd_crl_next_update(ce->crl)) {
-			ce->status = ST_EXPIRED;
-			npkd_findings_add(ce->f, NPKD_SEV_ERROR, "crl-stale",
-			    "ICAO 9303-12 7.1.4", "nextUpdate has passed: the "
-			    "CRL is stale");
-		} else
-			ce->status = ST_VALID;
-		/* the current CRL of this CA: the newest that verified */
-		if (iss->crl == NULL || npkd_crl_this_update(ce->crl) >
-		    npkd_crl_this_update(iss->crl))
-			iss->crl = ce->crl;
-	}
-	for (i = 0; i < n; i++) {
-		action = v[i].status == ST_INVALID ||
-		    (v[i].status == ST_EXPIRED);
-		/* an older CRL superseded by a newer one is no action item */
-		for (k = 0; k < nca && action && v[i].status == ST_EXPIRED; k++)
-			if (cas[k].crl != NULL && cas[k].crl != v[i].crl &&
-			    strcasecmp(cas[k].c->country,
-			    npkd_crl_country(v[i].crl)) == 0 &&
-			    npkd_crl_this_update(cas[k].crl) >
-			    npkd_crl_this_update(v[i].crl) &&
-			    now <= npkd_crl_next_update(cas[k].crl))
-				action = 0;
-		if ((rc = write_status(w, v[i].sha, v[i].status, v[i].f, action,
-		    e)) != NPKD_OK)
-			goto out;
-	}
-	/* keep the CRLs the CAs point at; free the rest later */
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < nca; k++)
-			if (cas[k].crl == v[i].crl)
+		si = sqlite3_column_bytes(q, 2) == 32 ? npkd_trust_find_cert(t,
+		    sqlite3_column_blob(q, 2)) : -1;
+		cms = SIG_UNKNOWN;
+		if (si >= 0)
+			cms = npkd_sig_decode(npkd_sigcache_get(sc, sha,
+			    npkd_trust_cert(t, (size_t)si)->keyid), NULL);
+		if (cms == SIG_UNKNOWN) {
+			/* not in the cache: the list is read and verified */
+			sqlite3_stmt	*d = NULL;
+			struct npkd_findings *tmp = npkd_findings_new();
+			const struct npkd_cert *x = si >= 0 ?
+			    npkd_trust_cert(t, (size_t)si) : NULL;
+
+			if (tmp == NULL || sqlite3_prepare_v2(s->db, "SELECT der "
+			    "FROM objects WHERE sha256 = ?1", -1, &d, NULL) !=
+			    SQLITE_OK) {
+				npkd_findings_free(tmp);
+				rc = npkd_sqlerr(s, e, "load lists");
 				break;
-		if (k == nca)
-			npkd_crl_free(v[i].crl);
-		npkd_findings_free(v[i].f);
+			}
+			sqlite3_bind_blob(d, 1, sha, 32, SQLITE_STATIC);
+			cms = SIG_BAD;
+			if (sqlite3_step(d) == SQLITE_ROW &&
+			    npkd_ml_open(sqlite3_column_blob(d, 0),
+			    (size_t)sqlite3_column_bytes(d, 0), &ml, NULL) ==
+			    NPKD_OK) {
+				rc = npkd_ml_signature(ml, x != NULL ? &x :
+				    NULL, x != NULL, &signer, tmp, &pe);
+				if (rc == NPKD_OK && si < 0)
+					si = npkd_trust_find_cert(t,
+					    signer->sha256);
+				cms = rc == NPKD_OK ? SIG_OK : rc ==
+				    NPKD_E_UNSUPPORTED ? SIG_UNSUP : SIG_BAD;
+				rc = NPKD_OK;
+				npkd_ml_free(ml);
+			}
+			sqlite3_finalize(d);
+			if (si >= 0)
+				npkd_sigcache_put(sc, sha, npkd_trust_cert(t,
+				    (size_t)si)->keyid, npkd_sig_encode(cms ==
+				    SIG_OK ? NPKD_OK : cms == SIG_UNSUP ?
+				    NPKD_E_UNSUPPORTED : NPKD_E_VERIFY, tmp), 1);
+			npkd_findings_free(tmp);
+		}
+		if ((li = npkd_trust_add_list(t, sha, strcmp((const char *)
+		    sqlite3_column_text(q, 1), "ml") == 0 ? NPKD_LIST_ML :
+		    NPKD_LIST_DL, si, sqlite3_column_int64(q, 3), cms)) < 0) {
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "load lists");
+			break;
+		}
+		sqlite3_reset(m);
+		sqlite3_bind_blob(m, 1, sha, 32, SQLITE_TRANSIENT);
+		while (sqlite3_step(m) == SQLITE_ROW)
+			if ((mi = npkd_trust_find_cert(t,
+			    sqlite3_column_blob(m, 0))) >= 0 &&
+			    npkd_trust_add_member(t, li, mi) != NPKD_OK) {
+				rc = npkd_seterr(e, NPKD_E_NOMEM, "load lists");
+				break;
+			}
+		if (rc != NPKD_OK)
+			break;
 	}
-	n = 0;
- out:
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < nca; k++)
-			if (cas[k].crl == v[i].crl)
-				cas[k].crl = NULL;
-		npkd_crl_free(v[i].crl);
-		npkd_findings_free(v[i].f);
-	}
-	free(v);
-	free(jobs);
+	if (rc == NPKD_OK && r != SQLITE_DONE && r != SQLITE_ROW)
+		rc = npkd_sqlerr(s, e, "load lists");
+	sqlite3_finalize(q);
+	sqlite3_finalize(m);
+	if (rc != NPKD_OK)
+		return rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT country, scope FROM authorities",
+	    -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "load authorities");
+	while ((r = sqlite3_step(q)) == SQLITE_ROW)
+		if (npkd_trust_add_authority(t, (const char *)
+		    sqlite3_column_text(q, 0), (const char *)
+		    sqlite3_column_text(q, 1)) != NPKD_OK) {
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "load authorities");
+			break;
+		}
+	if (rc == NPKD_OK && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "load authorities");
+	sqlite3_finalize(q);
 	return rc;
 }
 
 /*
- * One end-entity certificate of a batch.  A worker thread parses it,
- * verifies it, decides its status and renders its findings, and frees
- * what it allocated (frees across threads contend in malloc); the caller
- * only writes sha256, status and findings.
+ * Is a list genuine under the store's trust plus the given anchors (an
+ * import not yet committed)?  NPKD_OK, or NPKD_E_VERIFY with the reason.
  */
-struct ee {
-	uint8_t			*der;
-	size_t			 len;
-	uint8_t			 sha256[32];
-	int			 ok;		/* parsed */
-	int			 status;
-	char			*json;
-	int			 tried;
-};
-
-struct eectx {
-	struct ee	*v;
-	struct ca	*cas;
-	size_t		 nca;
-	time_t		 now;
-	size_t		 verifications;
-	pthread_mutex_t	 mu;
-};
-
-static int
-ee_status(const struct eectx *x, const struct npkd_cert *c, int issuer,
-    int tried, struct npkd_findings *f)
+int
+npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
+    const struct npkd_cert *signer, const struct npkd_cert *const *anchors,
+    size_t nanchors, time_t now, struct npkd_err *e)
 {
-	const struct ca		*iss = NULL;
-	const struct npkd_crl	*crl = NULL;
+	struct sigcache		*sc = NULL;
+	struct trust		*t = NULL;
+	const struct tverdict	*v;
+	struct npkd_cert	*c;
+	size_t			 i;
+	long			 si, li, ci;
+	int			 rc;
 
-	if (issuer >= 0)
-		iss = key_holder(x->cas, x->nca, &x->cas[issuer], &crl);
-	if (iss == NULL && tried > 0) {
-		npkd_findings_add(f, NPKD_SEV_ERROR, "signature", R_VAL,
-		    "signature does not verify with the CSCA it names");
-		return ST_INVALID;
-	}
-	if (iss == NULL) {
-		npkd_findings_add(f, NPKD_SEV_WARNING, "issuer-absent", R_VAL,
-		    "no CSCA in the store issued this certificate");
-		return ST_UNTRUSTED;
-	}
-	if (!iss->trusted || iss->status == ST_INVALID) {
-		npkd_findings_add(f, NPKD_SEV_WARNING, "issuer-untrusted", R_VAL,
-		    "issued by %s, which is not trusted", iss->c->subject);
-		return ST_UNTRUSTED;
-	}
-	if (crl != NULL && npkd_crl_is_revoked(crl, c->serial)) {
-		npkd_findings_add(f, NPKD_SEV_WARNING, "revoked",
-		    "ICAO 9303-12 7.1.4", "revoked by the current CRL of %s",
-		    iss->c->subject);
-		return ST_REVOKED;
-	}
-	if (crl == NULL)
-		npkd_findings_add(f, NPKD_SEV_INFO, "no-crl",
-		    "ICAO 9303-12 7.1.4", "no valid CRL of the issuing CSCA in "
-		    "the store");
-	return dated(c, x->now);
-}
-
-static void
-ee_work(void *arg, size_t i)
-{
-	struct eectx		*x = arg;
-	struct ee		*w = &x->v[i];
-	struct npkd_cert	*c = NULL;
-	struct npkd_findings	*f = NULL;
-	size_t			 idx[8], nc, k;
-	int			 issuer = -1;
-
-	if (npkd_cert_parse(w->der, w->len, &c, NULL) != NPKD_OK ||
-	    (f = npkd_findings_new()) == NULL)
+	if ((sc = npkd_sigcache_new()) == NULL ||
+	    (t = npkd_trust_new(now, sc)) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
 		goto out;
-	npkd_findings_merge(f, c->findings, NULL);
-	nc = candidates(x->cas, x->nca, c, idx, 8);
-	for (k = 0; k < nc; k++) {
-		w->tried++;
-		if (npkd_cert_verify(c, x->cas[idx[k]].c, f, NULL) == NPKD_OK) {
-			issuer = (int)idx[k];
-			break;
-		}
 	}
-	w->status = ee_status(x, c, issuer, w->tried, f);
-	memcpy(w->sha256, c->sha256, 32);
-	w->json = npkd_findings_json(f);
-	w->ok = w->json != NULL;
-	pthread_mutex_lock(&x->mu);
-	x->verifications += (size_t)w->tried;
-	pthread_mutex_unlock(&x->mu);
+	if ((rc = cache_load(s, sc, e)) != NPKD_OK ||
+	    (rc = load(s, t, sc, e)) != NPKD_OK)
+		goto out;
+	for (i = 0; i < nanchors; i++)
+		if (npkd_cert_parse(anchors[i]->der.data, anchors[i]->der.len,
+		    &c, NULL) == NPKD_OK && npkd_trust_add_cert(t, c, 1) < 0)
+			goto nomem;
+	for (i = 0; i < npkd_cms_cert_count(npkd_ml_cms(m)); i++)
+		if (npkd_cert_parse(npkd_cms_cert(npkd_ml_cms(m), i)->der.data,
+		    npkd_cms_cert(npkd_ml_cms(m), i)->der.len, &c, NULL) ==
+		    NPKD_OK && npkd_trust_add_cert(t, c, 0) < 0)
+			goto nomem;
+	if ((rc = npkd_cert_parse(signer->der.data, signer->der.len, &c, e)) !=
+	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0)
+		goto nomem;
+	if ((li = npkd_trust_add_list(t, npkd_ml_sha256(m), npkd_ml_kind(m), si,
+	    npkd_cms_signing_time(npkd_ml_cms(m)), SIG_OK)) < 0)
+		goto nomem;
+	for (i = 0; i < npkd_ml_count(m); i++) {
+		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
+			goto out;
+		if (c->role != NPKD_ROLE_CSCA && c->role != NPKD_ROLE_LINK &&
+		    !npkd_cert_can_certify(c)) {
+			npkd_cert_free(c);
+			continue;
+		}
+		if ((ci = npkd_trust_add_cert(t, c, 0)) < 0 ||
+		    npkd_trust_add_member(t, li, ci) != NPKD_OK)
+			goto nomem;
+	}
+	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
+		goto out;
+	v = npkd_trust_list_verdict(t, (size_t)li);
+	if (v->status != ST_VALID)
+		rc = npkd_seterr(e, NPKD_E_VERIFY, "not genuine: %s: %s",
+		    v->reason, v->text);
+	goto out;
+ nomem:
+	if (rc == NPKD_OK)
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
  out:
-	free(w->der);
-	w->der = NULL;
-	npkd_cert_free(c);
-	npkd_findings_free(f);
+	npkd_trust_free(t);
+	npkd_sigcache_free(sc);
+	return rc;
 }
 
-/* A batch verified on worker threads while the caller writes another. */
-struct bgrun {
-	pthread_t	 t;
-	size_t		 n;
-	int		 threads;
-	struct eectx	*x;
-	int		 started;
+/* ---- writing verdicts ---- */
+
+struct wr {
+	struct npkd_store	*s;
+	sqlite3_stmt		*up;
+	struct npkd_check_stats	*st;
 };
 
-static void *
-bg_main(void *arg)
+/* pfindings (a JSON array) followed by the check's findings. */
+static char *
+join_findings(const char *pf, const struct npkd_findings *f)
 {
-	struct bgrun *b = arg;
+	char	*cf, *out;
+	size_t	 a, b;
 
-	parallel_for(b->n, b->threads, ee_work, b->x);
-	return NULL;
+	if (pf == NULL || pf[0] != '[')
+		pf = "[]";
+	if (f == NULL || npkd_findings_count(f) == 0)
+		return strdup(pf);
+	if ((cf = npkd_findings_json(f)) == NULL)
+		return NULL;
+	a = strlen(pf);
+	b = strlen(cf);
+	if ((out = malloc(a + b + 2)) == NULL) {
+		free(cf);
+		return NULL;
+	}
+	if (a <= 2)
+		memcpy(out, cf, b + 1);
+	else {
+		memcpy(out, pf, a - 1);
+		out[a - 1] = ',';
+		memcpy(out + a, cf + 1, b);	/* b includes the ']' */
+	}
+	free(cf);
+	return out;
 }
 
+/*
+ * One verdict: written when it changed (status, reason, why trusted,
+ * findings); counted in any case.  pf: the object's parse findings.
+ */
 static int
-fetch(sqlite3_stmt *q, struct ee *v, size_t *n, int *r)
+write_verdict(struct wr *w, const uint8_t *sha, const struct tverdict *v,
+    const char *pf, const struct npkd_findings *f, struct npkd_err *e)
 {
-	for (*n = 0; *n < BATCH && (*r = sqlite3_step(q)) == SQLITE_ROW;
-	    (*n)++) {
-		v[*n].len = (size_t)sqlite3_column_bytes(q, 0);
-		if ((v[*n].der = malloc(v[*n].len + 1)) == NULL)
-			return NPKD_E_NOMEM;
-		memcpy(v[*n].der, sqlite3_column_blob(q, 0), v[*n].len);
-	}
+	char	*fj;
+	int	 r;
+
+	if ((fj = join_findings(pf, f)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
+	sqlite3_reset(w->up);
+	sqlite3_bind_text(w->up, 1, npkd_status_name(v->status), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(w->up, 2, v->reason ? v->reason : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(w->up, 3, v->trust, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->up, 4, fj, -1, SQLITE_STATIC);
+	sqlite3_bind_int(w->up, 5, v->trusted);
+	sqlite3_bind_int(w->up, 6, v->action);
+	sqlite3_bind_blob(w->up, 7, sha, 32, SQLITE_STATIC);
+	r = sqlite3_step(w->up);
+	if (r == SQLITE_DONE && sqlite3_changes(w->s->db) > 0)
+		w->st->changed++;
+	sqlite3_reset(w->up);
+	free(fj);
+	if (r != SQLITE_DONE)
+		return npkd_sqlerr(w->s, e, "status");
+	w->st->objects++;
+	w->st->by_status[v->status]++;
+	if (v->action)
+		w->st->action++;
 	return NPKD_OK;
 }
 
-static int
-ee_write(struct wr *w, struct ee *v, size_t n, struct npkd_err *e)
+/* The parse findings of an object (for CA-side objects read again). */
+static char *
+pfindings_of(struct npkd_store *s, const uint8_t *sha)
 {
-	size_t	 i;
-	int	 rc = NPKD_OK, r;
+	sqlite3_stmt	*q = NULL;
+	char		*r = NULL;
 
-	for (i = 0; i < n && rc == NPKD_OK; i++) {
-		if (!v[i].ok)
-			continue;	/* stored once, unreadable now */
-		sqlite3_reset(w->up);
-		sqlite3_bind_text(w->up, 1, status_names[v[i].status], -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(w->up, 2, v[i].json, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(w->up, 3, w->now);
-		sqlite3_bind_blob(w->up, 4, v[i].sha256, 32, SQLITE_STATIC);
-		if ((r = sqlite3_step(w->up)) != SQLITE_DONE)
-			rc = npkd_sqlerr(w->s, e, "status");
-		w->st->objects++;
-		w->st->by_status[v[i].status]++;
-		if (v[i].status == ST_INVALID)
-			w->st->action++;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(pfindings, '[]') FROM "
+	    "objects WHERE sha256 = ?1", -1, &q, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_blob(q, 1, sha, 32, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		r = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return r;
+}
+
+static int
+write_ca_side(struct npkd_store *s, struct trust *t, struct wr *w,
+    struct npkd_err *e)
+{
+	sqlite3_stmt	*q = NULL;
+	char		*pf;
+	size_t		 i;
+	int		 rc = NPKD_OK, r;
+
+	for (i = 0; i < npkd_trust_ncerts(t) && rc == NPKD_OK; i++) {
+		pf = pfindings_of(s, npkd_trust_cert(t, i)->sha256);
+		rc = write_verdict(w, npkd_trust_cert(t, i)->sha256,
+		    npkd_trust_cert_verdict(t, i), pf,
+		    npkd_trust_cert_findings(t, i), e);
+		free(pf);
 	}
+	for (i = 0; i < npkd_trust_ncrls(t) && rc == NPKD_OK; i++) {
+		pf = pfindings_of(s, npkd_crl_sha256(npkd_trust_crl(t, i)));
+		rc = write_verdict(w, npkd_crl_sha256(npkd_trust_crl(t, i)),
+		    npkd_trust_crl_verdict(t, i), pf,
+		    npkd_trust_crl_findings(t, i), e);
+		free(pf);
+	}
+	if (rc != NPKD_OK)
+		return rc;
+	/* lists, in the order load() gave them to the engine */
+	if (sqlite3_prepare_v2(s->db, "SELECT sha256, coalesce(pfindings, "
+	    "findings) FROM objects WHERE kind IN ('ml', 'dl') ORDER BY "
+	    "sha256", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "lists");
+	for (i = 0; rc == NPKD_OK && (r = sqlite3_step(q)) == SQLITE_ROW &&
+	    i < npkd_trust_nlists(t); i++) {
+		uint8_t	 sha[32];
+
+		memcpy(sha, sqlite3_column_blob(q, 0), 32);
+		pf = strdup((const char *)sqlite3_column_text(q, 1));
+		rc = write_verdict(w, sha, npkd_trust_list_verdict(t, i), pf,
+		    npkd_trust_list_findings(t, i), e);
+		free(pf);
+	}
+	sqlite3_finalize(q);
 	return rc;
+}
+
+/* The issuer names of trusted keys and their CRL state, for report. */
+static int
+write_names(struct npkd_store *s, struct trust *t, struct npkd_check_stats *st,
+    struct npkd_err *e)
+{
+	sqlite3_stmt		*q = NULL;
+	const struct tname	*n;
+	const struct npkd_crl	*crl;
+	size_t			 i;
+	int			 rc = NPKD_OK;
+
+	if ((rc = npkd_store_exec(s, "DELETE FROM names", e)) != NPKD_OK)
+		return rc;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO names (id, "
+	    "country, subject, state, crl, this_update, next_update) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "names");
+	for (i = 0; i < npkd_trust_nnames(t) && rc == NPKD_OK; i++) {
+		n = npkd_trust_name(t, i);
+		st->names++;
+		if (strcmp(n->state, "none") == 0)
+			st->names_no_crl++, st->action++;
+		else if (strcmp(n->state, "stale") == 0)
+			st->names_stale++;
+		crl = n->crl >= 0 ? npkd_trust_crl(t, (size_t)n->crl) : NULL;
+		sqlite3_reset(q);
+		sqlite3_bind_blob(q, 1, n->id, 32, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, n->country, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, n->subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, n->state, -1, SQLITE_STATIC);
+		if (crl != NULL) {
+			sqlite3_bind_blob(q, 5, npkd_crl_sha256(crl), 32,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(q, 6, npkd_crl_this_update(crl));
+			sqlite3_bind_int64(q, 7, npkd_crl_next_update(crl));
+		} else {
+			sqlite3_bind_null(q, 5);
+			sqlite3_bind_null(q, 6);
+			sqlite3_bind_null(q, 7);
+		}
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = npkd_sqlerr(s, e, "names");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ---- end-entity certificates ---- */
+
+struct ee {
+	uint8_t			 sha[32];
+	uint8_t			 issuer_id[32];
+	uint8_t			 aki[64];
+	size_t			 aki_len;
+	int			 has_aki;
+	char			 serial[130];
+	char			 country[8];
+	time_t			 nb, na;
+	int			 flags;
+	char			*pf;		/* parse findings */
+	uint8_t			*der;		/* when it must be verified */
+	size_t			 len;
+	struct tcand		 cand[TEE_MAXCAND];
+	size_t			 ncand;
+	int			 more;
+	struct tverdict		 v;
+	struct npkd_findings	*f;
+	size_t			 verified;
+};
+
+struct eectx {
+	struct trust		*t;
+	struct sigcache		*sc;
+	struct ee		*v;
+	size_t			 n;
+	size_t			 next;
+	pthread_mutex_t		 mu;
+};
+
+static void
+tee_of(const struct ee *x, struct tee *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->sha = x->sha;
+	t->issuer_id = x->issuer_id;
+	t->aki = x->has_aki ? x->aki : NULL;
+	t->aki_len = x->aki_len;
+	t->serial = x->serial;
+	t->country = x->country;
+	t->nb = x->nb;
+	t->na = x->na;
+	t->crit_unknown = (x->flags & NPKD_OF_CRIT_UNKNOWN) != 0;
+}
+
+/*
+ * The candidates' signature verdicts from the cache, in order, until a
+ * trusted key verifies; 1 when one is missing (the certificate must then
+ * be decoded and verified).
+ */
+static int
+from_cache(struct ee *x, struct sigcache *sc)
+{
+	size_t	k;
+	int	s;
+
+	for (k = 0; k < x->ncand; k++) {
+		if ((s = npkd_sigcache_get(sc, x->sha, x->cand[k].keyid)) ==
+		    SIG_UNKNOWN)
+			return 1;
+		x->cand[k].sig = npkd_sig_decode(s, x->f);
+		if (x->cand[k].sig == SIG_OK && x->cand[k].ent >= 0) {
+			x->ncand = k + 1;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* A worker: decode, verify what the cache lacks, judge. */
+static void
+ee_work(struct eectx *cx, struct ee *x)
+{
+	struct npkd_cert	*c = NULL;
+	struct npkd_findings	*tmp;
+	struct tee		 te;
+	size_t			 k;
+	int			 s;
+
+	if (x->der != NULL && npkd_cert_parse(x->der, x->len, &c, NULL) ==
+	    NPKD_OK) {
+		for (k = 0; k < x->ncand; k++) {
+			if ((s = npkd_sigcache_get(cx->sc, x->sha,
+			    x->cand[k].keyid)) == SIG_UNKNOWN) {
+				if ((tmp = npkd_findings_new()) == NULL)
+					break;
+				s = npkd_sig_encode(npkd_cert_verify(c,
+				    x->cand[k].keycert, tmp, NULL), tmp);
+				npkd_findings_free(tmp);
+				npkd_sigcache_put(cx->sc, x->sha,
+				    x->cand[k].keyid, s, 1);
+				x->verified++;
+			}
+			x->cand[k].sig = npkd_sig_decode(s, x->f);
+			if (x->cand[k].sig == SIG_OK && x->cand[k].ent >= 0) {
+				x->ncand = k + 1;
+				break;
+			}
+		}
+	}
+	npkd_cert_free(c);
+	tee_of(x, &te);
+	npkd_trust_ee_verdict(cx->t, &te, x->cand, x->ncand, x->more, &x->v,
+	    x->f);
+}
+
+static void *
+ee_worker(void *arg)
+{
+	struct eectx	*cx = arg;
+	size_t		 i;
+
+	for (;;) {
+		pthread_mutex_lock(&cx->mu);
+		i = cx->next++;
+		pthread_mutex_unlock(&cx->mu);
+		if (i >= cx->n)
+			return NULL;
+		ee_work(cx, &cx->v[i]);
+	}
 }
 
 static void
@@ -685,76 +719,129 @@ ee_clear(struct ee *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		free(v[i].pf);
 		free(v[i].der);
-		free(v[i].json);
-		memset(&v[i], 0, sizeof(v[i]));
+		npkd_findings_free(v[i].f);
 	}
+	memset(v, 0, n * sizeof(*v));
 }
 
 /*
- * End-entity certificates (DSCs and signers) in batches, two in flight:
- * while worker threads parse and verify one, this thread writes the
- * statuses of the previous one and reads the next.
+ * DSCs and every other end-entity certificate, in batches: candidates and
+ * cached verdicts here; decoding and verifying on worker threads only for
+ * what the cache does not know.
  */
 static int
-check_ees(struct npkd_store *s, struct ca *cas, size_t nca, time_t now,
+check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
     int threads, struct wr *w, struct npkd_err *e)
 {
-	sqlite3_stmt	*q = NULL;
-	struct eectx	 x[2];
-	struct bgrun	 bg;
-	struct ee	*v[2] = { NULL, NULL };
-	size_t		 n[2] = { 0, 0 };
-	int		 r = SQLITE_ROW, rc = NPKD_OK, cur = 0, k;
+	sqlite3_stmt	*q = NULL, *d = NULL;
+	struct eectx	 cx;
+	struct ee	*v = NULL, *x;
+	struct tee	 te;
+	pthread_t	 th[16];
+	size_t		 n, i, work;
+	int		 r = SQLITE_ROW, rc = NPKD_OK, k, started;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT der FROM objects WHERE kind IN "
-	    "('dsc', 'mlsigner', 'dlsigner', 'other') ORDER BY sha256", -1,
-	    &q, NULL) != SQLITE_OK)
-		return npkd_sqlerr(s, e, "load DSCs");
-	for (k = 0; k < 2; k++) {
-		memset(&x[k], 0, sizeof(x[k]));
-		if ((v[k] = calloc(BATCH, sizeof(*v[k]))) == NULL)
-			rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
-		x[k].v = v[k];
-		x[k].cas = cas;
-		x[k].nca = nca;
-		x[k].now = now;
-		pthread_mutex_init(&x[k].mu, NULL);
-	}
-	memset(&bg, 0, sizeof(bg));
-	if (rc == NPKD_OK && fetch(q, v[cur], &n[cur], &r) != NPKD_OK)
-		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
-	while (rc == NPKD_OK && n[cur] > 0) {
-		bg.n = n[cur];
-		bg.threads = threads;
-		bg.x = &x[cur];
-		bg.started = pthread_create(&bg.t, NULL, bg_main, &bg) == 0;
-		if (!bg.started)
-			parallel_for(n[cur], threads, ee_work, &x[cur]);
-		/* meanwhile: read the next batch */
-		if (r == SQLITE_ROW && fetch(q, v[!cur], &n[!cur], &r) !=
-		    NPKD_OK)
-			rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
-		if (r != SQLITE_ROW)
-			r = r == SQLITE_DONE ? SQLITE_DONE : r;
-		if (bg.started)
-			pthread_join(bg.t, NULL);
-		if (rc == NPKD_OK)
-			rc = ee_write(w, v[cur], n[cur], e);
-		ee_clear(v[cur], n[cur]);
-		n[cur] = 0;
-		cur = !cur;
-	}
-	if (rc == NPKD_OK && r != SQLITE_DONE && r != SQLITE_ROW)
+	memset(&cx, 0, sizeof(cx));
+	if (sqlite3_prepare_v2(s->db, "SELECT sha256, issuer_id, aki, serial, "
+	    "country, not_before, not_after, flags, coalesce(pfindings, "
+	    "findings) FROM objects WHERE kind IN ('dsc', 'other') AND "
+	    "sha256 NOT IN (SELECT sha256 FROM anchors) ORDER BY sha256", -1,
+	    &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT der FROM objects WHERE sha256 = "
+	    "?1", -1, &d, NULL) != SQLITE_OK) {
 		rc = npkd_sqlerr(s, e, "load DSCs");
-	for (k = 0; k < 2; k++) {
-		if (v[k] != NULL)
-			ee_clear(v[k], n[k]);
-		w->st->verifications += x[k].verifications;
-		pthread_mutex_destroy(&x[k].mu);
-		free(v[k]);
+		goto out;
 	}
+	if ((v = calloc(BATCH, sizeof(*v))) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+		goto out;
+	}
+	cx.t = t;
+	cx.sc = sc;
+	cx.v = v;
+	pthread_mutex_init(&cx.mu, NULL);
+	if (threads > 16)
+		threads = 16;
+	while (rc == NPKD_OK && r == SQLITE_ROW) {
+		for (n = 0; n < BATCH && (r = sqlite3_step(q)) == SQLITE_ROW;
+		    n++) {
+			x = &v[n];
+			memcpy(x->sha, sqlite3_column_blob(q, 0), 32);
+			if (sqlite3_column_bytes(q, 1) == 32)
+				memcpy(x->issuer_id, sqlite3_column_blob(q, 1),
+				    32);
+			if ((x->aki_len = (size_t)sqlite3_column_bytes(q, 2)) >
+			    0 && x->aki_len <= sizeof(x->aki)) {
+				memcpy(x->aki, sqlite3_column_blob(q, 2),
+				    x->aki_len);
+				x->has_aki = 1;
+			} else
+				x->aki_len = 0;
+			snprintf(x->serial, sizeof(x->serial), "%s",
+			    (const char *)sqlite3_column_text(q, 3));
+			snprintf(x->country, sizeof(x->country), "%s",
+			    (const char *)sqlite3_column_text(q, 4));
+			x->nb = sqlite3_column_int64(q, 5);
+			x->na = sqlite3_column_int64(q, 6);
+			x->flags = sqlite3_column_int(q, 7);
+			x->pf = strdup((const char *)sqlite3_column_text(q, 8));
+			if ((x->f = npkd_findings_new()) == NULL ||
+			    x->pf == NULL) {
+				rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+				break;
+			}
+			tee_of(x, &te);
+			x->ncand = npkd_trust_ee_candidates(t, &te, x->cand,
+			    TEE_MAXCAND, &x->more);
+			if (!from_cache(x, sc))
+				continue;
+			/* a verdict is missing: it is decoded and verified */
+			sqlite3_reset(d);
+			sqlite3_bind_blob(d, 1, x->sha, 32, SQLITE_STATIC);
+			if (sqlite3_step(d) == SQLITE_ROW) {
+				x->len = (size_t)sqlite3_column_bytes(d, 0);
+				if ((x->der = malloc(x->len + 1)) == NULL) {
+					rc = npkd_seterr(e, NPKD_E_NOMEM,
+					    "check");
+					break;
+				}
+				memcpy(x->der, sqlite3_column_blob(d, 0),
+				    x->len);
+			}
+		}
+		if (rc != NPKD_OK)
+			break;
+		/* the judgement: workers share out what must be verified */
+		for (work = 0, i = 0; i < n; i++)
+			work += v[i].der != NULL;
+		cx.n = n;
+		cx.next = 0;
+		started = 0;
+		if (work > 16)
+			for (k = 1; k < threads; k++)
+				if (pthread_create(&th[started], NULL,
+				    ee_worker, &cx) == 0)
+					started++;
+		ee_worker(&cx);
+		for (k = 0; k < started; k++)
+			pthread_join(th[k], NULL);
+		for (i = 0; i < n && rc == NPKD_OK; i++) {
+			rc = write_verdict(w, v[i].sha, &v[i].v, v[i].pf,
+			    v[i].f, e);
+		}
+		ee_clear(v, n);
+	}
+	if (rc == NPKD_OK && r != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "load DSCs");
+	pthread_mutex_destroy(&cx.mu);
+ out:
+	if (v != NULL)
+		ee_clear(v, BATCH);
+	free(v);
 	sqlite3_finalize(q);
+	sqlite3_finalize(d);
 	return rc;
 }
 
@@ -762,66 +849,49 @@ int
 npkd_store_check(struct npkd_store *s, time_t now, int threads,
     struct npkd_check_stats *st, struct npkd_err *e)
 {
-	struct ca	*cas = NULL;
+	struct sigcache	*sc = NULL;
+	struct trust	*t = NULL;
 	struct wr	 w;
-	size_t		 nca = 0, i;
 	int		 rc;
 
 	memset(st, 0, sizeof(*st));
+	memset(&w, 0, sizeof(w));
 	if (threads < 1)
 		threads = 1;
 	if ((rc = npkd_store_integrity(s, e)) != NPKD_OK ||
 	    (rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
 		return rc;
-	memset(&w, 0, sizeof(w));
+	if ((sc = npkd_sigcache_new()) == NULL ||
+	    (t = npkd_trust_new(now, sc)) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+		goto out;
+	}
 	w.s = s;
-	w.now = now;
 	w.st = st;
 	if (sqlite3_prepare_v2(s->db, "UPDATE objects SET status = ?1, "
-	    "findings = ?2, checked = ?3 WHERE sha256 = ?4", -1, &w.up, NULL) !=
-	    SQLITE_OK) {
+	    "reason = ?2, trust = ?3, findings = ?4, trusted = ?5, action = ?6 "
+	    "WHERE sha256 = ?7 AND (status IS NOT ?1 OR reason IS NOT ?2 OR "
+	    "trust IS NOT ?3 OR findings IS NOT ?4 OR trusted IS NOT ?5 OR "
+	    "action IS NOT ?6)", -1, &w.up, NULL) != SQLITE_OK) {
 		rc = npkd_sqlerr(s, e, "prepare");
 		goto out;
 	}
-	if ((rc = load_cas(s, &cas, &nca, e)) != NPKD_OK)
+	if ((rc = backfill(s, e)) != NPKD_OK ||
+	    (rc = cache_load(s, sc, e)) != NPKD_OK ||
+	    (rc = load(s, t, sc, e)) != NPKD_OK)
 		goto out;
-	check_cas(cas, nca, now, threads, st);
-	if ((rc = check_crls(s, cas, nca, now, threads, &w, e)) != NPKD_OK)
+	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
 		goto out;
-	for (i = 0; i < nca && rc == NPKD_OK; i++)
-		rc = write_status(&w, cas[i].c->sha256, cas[i].status, cas[i].f,
-		    cas[i].status == ST_INVALID, e);
-	if (rc == NPKD_OK)
-		rc = check_ees(s, cas, nca, now, threads, &w, e);
-	/* lists keep the verdict of their import; count them */
-	if (rc == NPKD_OK) {
-		sqlite3_stmt *q;
-
-		if (sqlite3_prepare_v2(s->db, "SELECT status, count(*) FROM "
-		    "objects WHERE kind IN ('ml', 'dl') GROUP BY status", -1,
-		    &q, NULL) == SQLITE_OK) {
-			while (sqlite3_step(q) == SQLITE_ROW) {
-				const char *sn = (const char *)
-				    sqlite3_column_text(q, 0);
-				int k;
-
-				for (k = 0; k <= ST_UNCHECKED; k++)
-					if (strcmp(sn, status_names[k]) == 0)
-						st->by_status[k] += (size_t)
-						    sqlite3_column_int64(q, 1);
-				st->objects += (size_t)sqlite3_column_int64(q, 1);
-			}
-			sqlite3_finalize(q);
-		}
-	}
+	if ((rc = write_ca_side(s, t, &w, e)) != NPKD_OK ||
+	    (rc = write_names(s, t, st, e)) != NPKD_OK ||
+	    (rc = check_ees(s, t, sc, threads, &w, e)) != NPKD_OK ||
+	    (rc = cache_save(s, sc, e)) != NPKD_OK)
+		goto out;
+	st->verifications = npkd_sigcache_verified(sc);
  out:
 	sqlite3_finalize(w.up);
-	for (i = 0; i < nca; i++) {
-		npkd_cert_free(cas[i].c);
-		npkd_findings_free(cas[i].f);
-		npkd_crl_free(cas[i].crl);
-	}
-	free(cas);
+	npkd_trust_free(t);
+	npkd_sigcache_free(sc);
 	if (rc == NPKD_OK)
 		rc = npkd_store_exec(s, "COMMIT", e);
 	if (rc != NPKD_OK)

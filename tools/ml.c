@@ -26,7 +26,7 @@ ml_usage(void)
 {
 	fprintf(stderr,
 	    "usage: npkd ml print [-j] file ...\n"
-	    "       npkd ml verify [-jqv] [-T trust.pem] file ...\n"
+	    "       npkd ml verify [-jqSv] [-T trust.pem] file ...\n"
 	    "       npkd ml extract [-o dir] file ...\n"
 	    "       npkd ml sign [-ip] [-H hash] [-P pinfile] -c cert -k key "
 	    "-o out cert ...\n");
@@ -122,9 +122,18 @@ ml_print(int argc, char *argv[])
 		if ((ex = worst(ex, load_list(argv[i2], &ml))) != EXIT_OK &&
 		    ml == NULL)
 			continue;
-		for (i = 0; i < npkd_ml_count(ml); i++)
-			print_cert(display_name(argv[i2]), npkd_ml_cert(ml, i),
-			    json);
+		for (i = 0; i < npkd_ml_count(ml); i++) {
+			struct npkd_cert	*c;
+			struct npkd_err		 e;
+
+			if (npkd_ml_member(ml, i, &c, &e) != NPKD_OK) {
+				warnmsg(display_name(argv[i2]), "%s", e.msg);
+				ex = EXIT_ERR;
+				break;
+			}
+			print_cert(display_name(argv[i2]), c, json);
+			npkd_cert_free(c);
+		}
 		for (i = 0; i < npkd_ml_deviation_count(ml); i++) {
 			if (json) {
 				fputs("{\"file\":", stdout);
@@ -143,9 +152,31 @@ ml_print(int argc, char *argv[])
 	return ex;
 }
 
+/* Read a list and open it (CMS only: the content waits for the signature). */
+static int
+open_list(const char *path, struct npkd_ml **ml)
+{
+	struct npkd_buf	 b;
+	struct npkd_err	 e;
+	int		 rc;
+
+	*ml = NULL;
+	if ((rc = npkd_file_read(path, NPKD_MAX_FILE, &b, &e)) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return EXIT_ERR;
+	}
+	rc = npkd_ml_open(b.data, b.len, ml, &e);
+	npkd_buf_free(&b);
+	if (rc != NPKD_OK) {
+		warnmsg(display_name(path), "%s", e.msg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
 static int
 verify_one(const char *path, const struct npkd_cert *const *trust,
-    size_t ntrust, int json)
+    size_t ntrust, int flags, int json)
 {
 	struct npkd_ml		*ml;
 	struct npkd_findings	*f;
@@ -155,7 +186,7 @@ verify_one(const char *path, const struct npkd_cert *const *trust,
 	const char		*name = display_name(path);
 	int			 rc, ex;
 
-	if ((ex = load_list(path, &ml)) != EXIT_OK) {
+	if ((ex = open_list(path, &ml)) != EXIT_OK) {
 		if (json) {
 			fputs("{\"file\":", stdout);
 			json_str(stdout, name);
@@ -169,7 +200,7 @@ verify_one(const char *path, const struct npkd_cert *const *trust,
 		return EXIT_ERR;
 	}
 	npkd_findings_merge(f, npkd_ml_findings(ml), NULL);
-	rc = npkd_ml_verify(ml, trust, ntrust, time(NULL), &v, f, &e);
+	rc = npkd_ml_verify(ml, trust, ntrust, time(NULL), flags, &v, f, &e);
 	ex = rc_to_exit(rc);
 	if (rc != NPKD_OK)
 		warnmsg(name, "%s", e.msg);
@@ -181,8 +212,10 @@ verify_one(const char *path, const struct npkd_cert *const *trust,
 		    npkd_ml_kind(ml) == NPKD_LIST_ML ? "ml" : "dl",
 		    rc == NPKD_OK ? "valid" : ex == EXIT_NO ? "invalid" :
 		    "error");
+		fputs(",\"status\":", stdout);
+		json_str(stdout, v.status);
 		fputs(",\"reason\":", stdout);
-		json_str(stdout, rc == NPKD_OK ? NULL : e.msg);
+		json_str(stdout, rc == NPKD_OK ? v.reason : e.msg);
 		printf(",\"certificates\":%zu,\"deviations\":%zu,"
 		    "\"signing_time\":", npkd_ml_count(ml),
 		    npkd_ml_deviation_count(ml));
@@ -192,21 +225,23 @@ verify_one(const char *path, const struct npkd_cert *const *trust,
 		fputs(",\"signature\":", stdout);
 		json_str(stdout, npkd_cms_sigalg_name(npkd_ml_cms(ml)));
 		fputs(",\"anchor\":", stdout);
-		json_str(stdout, v.anchor ? npkd_cert_subject(v.anchor) : NULL);
+		json_str(stdout, v.anchor_subject[0] ? v.anchor_subject : NULL);
 		printf(",\"self_attested\":%s,\"findings\":",
 		    v.self_attested ? "true" : "false");
 		json_findings(stdout, f);
 		fputs("}\n", stdout);
 	} else if (rc == NPKD_OK && verbose >= 0) {
-		printf("%s: valid %s, %zu %s, signed %s by %s, %s %s\n", name,
+		printf("%s: valid %s, %zu %s, signed %s by ", name,
 		    npkd_ml_kind(ml) == NPKD_LIST_ML ? "master list" :
 		    "deviation list", npkd_ml_kind(ml) == NPKD_LIST_ML ?
 		    npkd_ml_count(ml) : npkd_ml_deviation_count(ml),
 		    npkd_ml_kind(ml) == NPKD_LIST_ML ? "certificates" :
-		    "deviations", v.signing_time ? st : "(no signing time)",
-		    npkd_cert_subject(v.signer), v.self_attested ?
-		    "self-attested by" : "anchored in",
-		    npkd_cert_subject(v.anchor));
+		    "deviations", v.signing_time ? st : "(no signing time)");
+		put_text(stdout, npkd_cert_subject(v.signer));
+		fputs(v.self_attested ? ", self-attested by " :
+		    ", anchored in ", stdout);
+		put_text(stdout, v.anchor_subject);
+		putchar('\n');
 	}
 	if (!json && verbose > 0)
 		print_findings(stdout, "\t", f, verbose > 1 ? NPKD_SEV_INFO :
@@ -221,16 +256,23 @@ ml_verify(int argc, char *argv[])
 {
 	struct npkd_cert	**trust = NULL;
 	size_t			  ntrust = 0;
-	int			  ch, json = 0, ex = EXIT_OK, i;
+	int			  ch, json = 0, ex = EXIT_OK, i, flags = 0;
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "self-attested", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 }
+	};
 
-	while ((ch = getopt_long(argc, argv, "jqT:v", jsonopt, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "jqST:v", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
 		case 'q':
 			verbose = -1;
+			break;
+		case 'S':
+			flags |= NPKD_ML_SELF_ATTESTED;
 			break;
 		case 'T':
 			if (add_certs(optarg, &trust, &ntrust) != EXIT_OK) {
@@ -249,7 +291,8 @@ ml_verify(int argc, char *argv[])
 		ml_usage();
 	for (i = optind; i < argc; i++)
 		ex = worst(ex, verify_one(argv[i],
-		    (const struct npkd_cert *const *)trust, ntrust, json));
+		    (const struct npkd_cert *const *)trust, ntrust, flags,
+		    json));
 	npkd_certs_free(trust, ntrust);
 	return ex;
 }
@@ -258,7 +301,7 @@ static int
 extract_one(const char *path, const char *dir)
 {
 	struct npkd_ml		*ml;
-	const struct npkd_cert	*c;
+	struct npkd_cert	*c = NULL;
 	struct npkd_buf		 pem;
 	struct npkd_err		 e;
 	const uint8_t		*der;
@@ -269,7 +312,12 @@ extract_one(const char *path, const char *dir)
 	if ((ex = load_list(path, &ml)) != EXIT_OK)
 		return ex;
 	for (i = 0; i < npkd_ml_count(ml) && ex == EXIT_OK; i++) {
-		c = npkd_ml_cert(ml, i);
+		npkd_cert_free(c);
+		if (npkd_ml_member(ml, i, &c, &e) != NPKD_OK) {
+			warnmsg(display_name(path), "%s", e.msg);
+			ex = EXIT_ERR;
+			break;
+		}
 		der = npkd_cert_der(c, &len);
 		if (dir == NULL) {
 			if (npkd_pem_encode("CERTIFICATE", der, len, &pem, &e) !=
@@ -282,11 +330,12 @@ extract_one(const char *path, const char *dir)
 			npkd_buf_free(&pem);
 			continue;
 		}
-		/* Country codes come from data: keep only letters. */
+		/* Country codes come from data: letters, upper case. */
 		snprintf(cc, sizeof(cc), "%s", npkd_cert_country(c));
 		for (k = 0; cc[k] != '\0'; k++)
-			if (!((cc[k] >= 'A' && cc[k] <= 'Z') ||
-			    (cc[k] >= 'a' && cc[k] <= 'z')))
+			if (cc[k] >= 'a' && cc[k] <= 'z')
+				cc[k] = (char)(cc[k] - 'a' + 'A');
+			else if (!(cc[k] >= 'A' && cc[k] <= 'Z'))
 				cc[k] = '_';
 		npkd_hex(npkd_cert_sha256(c), 32, fp);
 		snprintf(out, sizeof(out), "%s/%s_%s.der", dir,
@@ -298,6 +347,7 @@ extract_one(const char *path, const char *dir)
 		} else if (verbose > 0)
 			printf("%s\n", out);
 	}
+	npkd_cert_free(c);
 	npkd_ml_free(ml);
 	return ex;
 }

@@ -16,13 +16,15 @@ usage(void)
 	fprintf(stderr,
 	    "usage: npkd [-qv] [-d dir] command [args]\n"
 	    "       npkd ml print [-j] file ...\n"
-	    "       npkd ml verify [-jv] [-T trust.pem] file ...\n"
+	    "       npkd ml verify [-jqSv] [-T trust.pem] file ...\n"
 	    "       npkd ml extract [-o dir] file ...\n"
 	    "       npkd ml sign [-ip] [-H hash] [-P pinfile] -c cert -k key -o out cert ...\n"
 	    "       npkd [-d dir] init\n"
 	    "       npkd [-d dir] import [-qv] [-T anchors.pem] file ...\n"
-	    "       npkd [-d dir] check [-j] [-t threads]\n"
-	    "       npkd [-d dir] ls [-j] [-c country] [-e days] [-k kind] [-s status]\n"
+	    "       npkd [-d dir] trust ls [-j] | add [-n note] file ... | rm id\n"
+	    "       npkd [-d dir] trust authority [-r] country [country ... | all]\n"
+	    "       npkd [-d dir] check [-jv] [-t threads]\n"
+	    "       npkd [-d dir] ls [-aj] [-c country] [-e days] [-k kind] [-r reason] [-s status]\n"
 	    "       npkd [-d dir] show [-j] id\n"
 	    "       npkd [-d dir] export pem [-a] -o dir\n"
 	    "       npkd [-d dir] export ldif [-a] [-o file]\n"
@@ -79,6 +81,8 @@ main(int argc, char *argv[])
 		return cmd_show(dir, argc, argv);
 	if (strcmp(argv[0], "export") == 0)
 		return cmd_export(dir, argc, argv);
+	if (strcmp(argv[0], "trust") == 0)
+		return cmd_trust(dir, argc, argv);
 	warnmsg(NULL, "unknown command: %s", argv[0]);
 	usage();
 	return EXIT_ERR;

@@ -32,6 +32,7 @@ cmd_init(const char *dir, int argc, char *argv[])
 struct progress {
 	const char	*file;
 	double		 t0, last;
+	int		 tty;
 };
 
 static double
@@ -43,6 +44,17 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* An entry refused on its own: one line each, the rest imports. */
+static void
+refused(void *arg, const char *entry, const char *why)
+{
+	struct progress *p = arg;
+
+	if (p->tty)
+		fprintf(stderr, "\r%*s\r", 70, "");
+	warnmsg(p->file, "%s: refused: %s", entry, why);
+}
+
 /* Progress on a terminal only: count, bytes and rate, on one line. */
 static void
 progress(void *arg, uint64_t bytes, uint64_t objects)
@@ -50,6 +62,8 @@ progress(void *arg, uint64_t bytes, uint64_t objects)
 	struct progress	*p = arg;
 	double		 t = now_s();
 
+	if (!p->tty)
+		return;
 	if (t - p->last < 0.5)
 		return;
 	p->last = t;
@@ -105,10 +119,10 @@ cmd_import(const char *dir, int argc, char *argv[])
 		o.nanchors = na;
 		pr.file = display_name(argv[i]);
 		pr.t0 = pr.last = now_s();
-		if (tty) {
-			o.progress = progress;
-			o.progress_arg = &pr;
-		}
+		pr.tty = tty;
+		o.progress = progress;
+		o.progress_arg = &pr;
+		o.refused = refused;
 		rc = npkd_store_import(s, argv[i], &o, &st, NULL, &e);
 		if (tty)
 			fprintf(stderr, "\r%*s\r", 70, "");
@@ -121,14 +135,51 @@ cmd_import(const char *dir, int argc, char *argv[])
 			printf("%s: %s, %zu objects: %zu new, %zu seen again\n",
 			    display_name(argv[i]), st.format, st.objects,
 			    st.added, st.again);
-		if (st.lists_refused > 0)
-			warnmsg(display_name(argv[i]), "%zu list%s did not "
-			    "verify and vouch for nothing", st.lists_refused,
-			    st.lists_refused > 1 ? "s" : "");
+		if (st.refused > 0) {
+			/* the rest went in; the answer is still no */
+			warnmsg(display_name(argv[i]), "%zu entr%s refused, "
+			    "the rest imported (%zu not genuine list%s)",
+			    st.refused, st.refused > 1 ? "ies" : "y",
+			    st.lists_refused, st.lists_refused == 1 ? "" : "s");
+			ex = worst(ex, EXIT_NO);
+		}
 	}
 	npkd_certs_free(anchors, na);
 	npkd_store_close(s);
 	return ex;
+}
+
+static int
+name_line(void *arg, const struct npkd_name_state *n)
+{
+	char t[24];
+
+	(void)arg;
+	if (strcmp(n->state, "current") == 0)
+		return 0;
+	printf("action: ");
+	put_text(stdout, n->country);
+	printf(" %s CRL: ", strcmp(n->state, "none") == 0 ? "no" : "stale");
+	put_text(stdout, n->subject);
+	if (n->next_update) {
+		npkd_time_str(n->next_update, t);
+		printf(" (nextUpdate %s)", t);
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int
+action_line(void *arg, const struct npkd_object *o)
+{
+	char id[65];
+
+	(void)arg;
+	npkd_hex(o->sha256, 32, id);
+	printf("action: %s %.16s %s %s: ", o->kind, id, o->status, o->reason);
+	put_text(stdout, o->subject);
+	putchar('\n');
+	return 0;
 }
 
 int
@@ -136,6 +187,7 @@ cmd_check(const char *dir, int argc, char *argv[])
 {
 	struct npkd_store	*s;
 	struct npkd_check_stats	 st;
+	struct npkd_query	 q;
 	struct npkd_err		 e;
 	long			 threads = sysconf(_SC_NPROCESSORS_ONLN);
 	int			 ch, k, json = 0;
@@ -145,7 +197,7 @@ cmd_check(const char *dir, int argc, char *argv[])
 	};
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "jt:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jt:v", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -157,37 +209,53 @@ cmd_check(const char *dir, int argc, char *argv[])
 				return EXIT_ERR;
 			}
 			break;
+		case 'v':
+			verbose++;
+			break;
 		default:
-			fprintf(stderr, "usage: npkd [-d dir] check [-j] "
+			fprintf(stderr, "usage: npkd [-d dir] check [-jv] "
 			    "[-t threads]\n");
 			return EXIT_ERR;
 		}
 	}
-	s = open_store(dir, 0);
+	s = open_store(dir, STORE_RW);
 	if (npkd_store_check(s, time(NULL), (int)threads, &st, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		npkd_store_close(s);
 		return EXIT_ERR;
 	}
-	npkd_store_close(s);
 	if (json) {
 		printf("{\"objects\":%zu", st.objects);
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < NPKD_ST_COUNT; k++)
 			printf(",\"%s\":%zu", npkd_status_name(k),
 			    st.by_status[k]);
-		printf(",\"action\":%zu,\"verifications\":%zu}\n", st.action,
-		    st.verifications);
+		printf(",\"action\":%zu,\"names\":%zu,\"names_no_crl\":%zu,"
+		    "\"names_stale_crl\":%zu,\"verifications\":%zu,"
+		    "\"changed\":%zu}\n", st.action, st.names,
+		    st.names_no_crl, st.names_stale, st.verifications,
+		    st.changed);
 	} else if (verbose >= 0) {
 		printf("%zu objects:", st.objects);
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < NPKD_ST_COUNT; k++)
 			if (st.by_status[k])
 				printf(" %zu %s", st.by_status[k],
 				    npkd_status_name(k));
-		printf("; %zu signatures checked\n", st.verifications);
+		printf("; %zu issuer names, %zu without a CRL, %zu with a "
+		    "stale one; %zu signatures checked, %zu verdicts changed\n",
+		    st.names, st.names_no_crl, st.names_stale,
+		    st.verifications, st.changed);
 		if (st.action)
-			printf("%zu need action: npkd ls --status invalid; "
-			    "npkd ls --kind crl --status expired\n", st.action);
+			printf("%zu need action: npkd ls --action; npkd check "
+			    "-v lists them\n", st.action);
+		if (verbose > 0 && st.action) {
+			memset(&q, 0, sizeof(q));
+			q.expiring_days = -1;
+			q.action = 1;
+			npkd_store_names(s, name_line, NULL, &e);
+			npkd_store_list(s, &q, action_line, NULL, &e);
+		}
 	}
+	npkd_store_close(s);
 	return st.action ? EXIT_NO : EXIT_OK;
 }
 
@@ -227,10 +295,15 @@ ls_one(void *arg, const struct npkd_object *o)
 		fputs(",\"serial\":", stdout);
 		json_str(stdout, o->serial);
 		printf(",\"sha256\":\"%s\",\"not_before\":\"%s\","
-		    "\"not_after\":\"%s\",\"status\":\"%s\",\"trusted\":%s,"
-		    "\"nonconformant\":%s,\"conformance\":", id, nb,
-		    o->not_after ? na : "", o->status, o->trusted ? "true" :
-		    "false", o->nonconformant ? "true" : "false");
+		    "\"not_after\":\"%s\",\"status\":\"%s\",\"reason\":",
+		    id, nb, o->not_after ? na : "", o->status);
+		json_str(stdout, o->reason);
+		fputs(",\"trust\":", stdout);
+		json_str(stdout, o->trust);
+		printf(",\"action\":%s,\"trusted\":%s,"
+		    "\"nonconformant\":%s,\"conformance\":", o->action ?
+		    "true" : "false", o->trusted ? "true" : "false",
+		    o->nonconformant ? "true" : "false");
 		json_str(stdout, o->conformance);
 		printf(",\"seen\":%ld,\"findings\":%s}\n", o->seen, o->findings);
 		return 0;
@@ -241,8 +314,9 @@ ls_one(void *arg, const struct npkd_object *o)
 
 		printf("%-8s ", o->kind);
 		put_text(stdout, cc);
-		printf("%*s %-9s %s %s %.16s ", strlen(cc) < 3 ?
-		    3 - (int)strlen(cc) : 0, "", o->status, nb,
+		printf("%*s %-9s %-18s %s %s %.16s ", strlen(cc) < 3 ?
+		    3 - (int)strlen(cc) : 0, "", o->status,
+		    o->reason[0] ? o->reason : "-", nb,
 		    o->not_after ? na : "-", id);
 		put_text(stdout, o->subject);
 		putchar('\n');
@@ -258,9 +332,15 @@ ls_one(void *arg, const struct npkd_object *o)
 	put_text(stdout, o->issuer);
 	printf("\nserial:     %s\n"
 	    "not before: %s\nnot after:  %s\nstatus:     %s%s\n"
-	    "seen:       %ld times, first %s, last %s\n", o->serial, nb,
-	    o->not_after ? na : "-", o->status, o->trusted ?
-	    " (trusted)" : "", o->seen, fs, ls);
+	    "reason:     %s%s\n", o->serial, nb, o->not_after ? na : "-",
+	    o->status, o->action ? " (needs action)" : "", o->reason[0] ?
+	    o->reason : "-", "");
+	if (o->trust[0]) {
+		fputs("trusted:    ", stdout);
+		put_text(stdout, o->trust);
+		putchar('\n');
+	}
+	printf("seen:       %ld times, first %s, last %s\n", o->seen, fs, ls);
 	if (o->nonconformant) {
 		fputs("nonconformant: ", stdout);
 		put_text(stdout, o->conformance ? o->conformance : "(no code)");
@@ -283,8 +363,8 @@ ls_one(void *arg, const struct npkd_object *o)
 static void __attribute__((noreturn))
 ls_usage(void)
 {
-	fprintf(stderr, "usage: npkd [-d dir] ls [-j] [-c country] "
-	    "[-e days] [-k kind] [-s status]\n");
+	fprintf(stderr, "usage: npkd [-d dir] ls [-aj] [-c country] "
+	    "[-e days] [-k kind] [-r reason] [-s status]\n");
 	exit(EXIT_ERR);
 }
 
@@ -298,6 +378,8 @@ cmd_ls(const char *dir, int argc, char *argv[])
 		{ "country", required_argument, NULL, 'c' },
 		{ "status", required_argument, NULL, 's' },
 		{ "expiring", required_argument, NULL, 'e' },
+		{ "action", no_argument, NULL, 'a' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct npkd_query	 q;
@@ -311,8 +393,14 @@ cmd_ls(const char *dir, int argc, char *argv[])
 	q.expiring_days = -1;
 	q.now = time(NULL);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:e:jk:s:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ac:e:jk:r:s:", lo, NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+			q.action = 1;
+			break;
+		case 'r':
+			q.reason = optarg;
+			break;
 		case 'c':
 			q.country = optarg;
 			break;

@@ -11,5 +11,6 @@ int	 cmd_check(const char *, int, char *[]);
 int	 cmd_ls(const char *, int, char *[]);
 int	 cmd_show(const char *, int, char *[]);
 int	 cmd_export(const char *, int, char *[]);
+int	 cmd_trust(const char *, int, char *[]);
 
 #endif /* NPKD_TOOLS_TOOLS_H */

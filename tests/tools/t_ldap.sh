@@ -10,7 +10,7 @@ fi
 SCHEMA=$(cd "$(dirname "$0")/../../schemas" && pwd)/icao-pkd.schema
 export NPKD_DIR="$TMP/store"
 "$NPKD" -q init
-"$NPKD" -q import -T "$T/trust_aa.pem" "$T/ml_aa.ml"
+"$NPKD" -q import -T "$T/trust_all.pem" "$T/ml_aa.ml"
 "$NPKD" -q import "$T/ml_bb.ml" "$T/pkd_dsc.ldif" "$T/pkd_nc.ldif" \
     "$T/pkd_ml.ldif" 2>/dev/null
 "$NPKD" -q check || true

@@ -20,21 +20,29 @@ done
 sha=$(sha256sum < "$T/aa_link.der" | cut -d' ' -f1)
 grep -q "^{.*\"role\":\"link\".*\"sha256\":\"$sha\"" "$TMP/out" || fail "sha256"
 
-# verify: every generated list, with and without anchors
+# verify: every generated list; without anchors only as self-attested
+# (the officer asks for it with -S), with them as anchored
 for l in ml_aa ml_bb ml_cc ml_dd; do
-	expect 0 "$NPKD" ml verify "$T/$l.ml"
-	grep -q "self-attested" "$TMP/out" || fail "$l: self-attested"
+	expect 1 "$NPKD" ml verify "$T/$l.ml"
+	one_line_error "$l.ml: self-attested, not anchored"
+	expect 0 "$NPKD" ml verify -S "$T/$l.ml"
+	grep -q "self-attested by" "$TMP/out" || fail "$l: self-attested"
 	expect 0 "$NPKD" ml verify -T "$T/trust_all.pem" "$T/$l.ml"
 	grep -q "anchored in" "$TMP/out" || fail "$l: anchored"
 done
 expect 0 "$NPKD" ml verify -T "$T/trust_aa.pem" "$T/dl_aa.dl"
-expect 1 "$NPKD" ml verify "$T/dl_aa.dl"
+expect 1 "$NPKD" ml verify -S "$T/dl_aa.dl"
 one_line_error dl_aa.dl
+# an anchor of the signer's country only: CC's anchor does not make AA's
+# list genuine, nor does a CSCA that copies AA's name with another key
+expect 1 "$NPKD" ml verify -T "$T/cc_csca.pem" "$T/ml_aa.ml"
+one_line_error "does not chain to an anchor of AA"
+expect 1 "$NPKD" ml verify -T "$T/rogue_ca.pem" "$T/ml_aa.ml"
 # stdin
-expect 0 sh -c "\"$NPKD\" ml verify - < \"$T/ml_bb.ml\""
+expect 0 sh -c "\"$NPKD\" ml verify -S - < \"$T/ml_bb.ml\""
 grep -q "^(stdin): valid" "$TMP/out" || fail "stdin"
 # -q: silent on success
-expect 0 "$NPKD" ml verify -q "$T/ml_aa.ml"
+expect 0 "$NPKD" ml verify -q -T "$T/trust_aa.pem" "$T/ml_aa.ml"
 [ ! -s "$TMP/out" ] || fail "-q not quiet"
 
 # broken variants: exit 1 (says no) or 2 (malformed), one line naming it
@@ -61,15 +69,22 @@ expect 2 "$NPKD" ml verify -T "$T/bad/cert_trailing_garbage.der" "$T/ml_aa.ml"
 one_line_error cert_trailing_garbage.der
 expect 2 "$NPKD" ml verify "$T/nonexistent.ml"
 one_line_error nonexistent.ml
+# a flipped byte inside a member is "not genuine" (the signature is checked
+# before the content is read), never "malformed"
+expect 1 "$NPKD" ml verify -T "$T/trust_aa.pem" "$T/bad/tampered_content.ml"
+one_line_error "tampered_content.ml: not genuine"
 # several files: the worst status wins, every file reported
-expect 1 "$NPKD" ml verify "$T/ml_aa.ml" "$T/bad/tampered_content.ml" "$T/ml_bb.ml"
+expect 1 "$NPKD" ml verify -T "$T/trust_all.pem" "$T/ml_aa.ml" \
+    "$T/bad/tampered_content.ml" "$T/ml_bb.ml"
 [ "$(grep -c valid "$TMP/out")" -eq 2 ] || fail "several: both valid ones"
 expect 2 "$NPKD" ml verify "$T/bad/tampered_content.ml" "$T/bad/truncated.ml"
 [ "$(wc -l < "$TMP/err")" -eq 2 ] || fail "several: two errors"
 # --json verdicts
-expect 1 "$NPKD" ml verify --json "$T/ml_aa.ml" "$T/bad/signer_no_eku.ml"
+expect 1 "$NPKD" ml verify --json -T "$T/trust_aa.pem" "$T/ml_aa.ml" \
+    "$T/bad/signer_no_eku.ml"
 grep -q '"result":"valid"' "$TMP/out" || fail "json valid"
-grep -q '"result":"invalid","reason":"signer .*lacks' "$TMP/out" || fail "json invalid"
+grep -q '"result":"invalid","status":"invalid","reason":"not genuine: list-signer-role' \
+    "$TMP/out" || fail "json invalid"
 # usage errors exit 2
 expect 2 "$NPKD" ml verify
 expect 2 "$NPKD" ml frobnicate

@@ -13,22 +13,29 @@ expect 0 "$NPKD" init		# again: nothing lost
 
 # a fresh store trusts nothing: a list without -T is refused, nothing stored
 expect 1 "$NPKD" import "$T/ml_aa.ml"
-one_line_error "ml_aa.ml: no trusted CSCA"
+one_line_error "ml_aa.ml: not genuine: list-not-anchored"
 [ "$(count)" -eq 0 ] || fail "refused list stored something"
-# with the officer's anchor it goes in: 20 members, signer, list, anchor
+# with the officer's anchor it goes in: the list, its signer (twice: it
+# also travels in the SignedData), 20 members, one of them the anchor
 expect 0 "$NPKD" import -T "$T/trust_aa.pem" "$T/ml_aa.ml"
-grep -q "22 objects: 21 new, 1 seen again" "$TMP/out" || fail "ml_aa counts"
+grep -q "23 objects: 21 new, 2 seen again" "$TMP/out" || fail "ml_aa counts"
 [ "$(count -k csca)" -eq 19 ] || fail "19 CSCAs"
 [ "$(count -k link)" -eq 1 ] || fail "1 link"
 [ "$(count -k ml)" -eq 1 ] || fail "1 list"
+expect 0 "$NPKD" trust ls
+grep -q "^anchor    AA	" "$TMP/out" || fail "trust ls: the -T anchor"
 # the same list again: seen again, not stored twice
 expect 0 "$NPKD" import "$T/ml_aa.ml"
-grep -q "0 new, 22 seen again" "$TMP/out" || fail "duplicate list"
-# a second issuer's list, trusted through the store now: merges
+grep -q "0 new, 23 seen again" "$TMP/out" || fail "duplicate list"
+# BB's own list: not genuine until the officer holds BB's anchor (a CSCA
+# vouched for by another list anchors nothing)
+expect 1 "$NPKD" import "$T/ml_bb.ml"
+one_line_error "does not chain to an anchor of BB"
+expect 0 "$NPKD" trust add "$T/bb_csca.pem"
 expect 0 "$NPKD" import "$T/ml_bb.ml"
-grep -q "2 new, 20 seen again" "$TMP/out" || fail "ml_bb merge"
+grep -q "2 new, 21 seen again" "$TMP/out" || fail "ml_bb merge"
 expect 0 "$NPKD" show -j "$(sha256sum < "$T/cc_csca.der" | cut -c1-12)"
-grep -q '"seen":3' "$TMP/out" || fail "CC CSCA vouched by three imports"
+grep -q '"seen":3' "$TMP/out" || fail "CC CSCA listed by three imports"
 expect 0 "$NPKD" show "$(sha256sum < "$T/cc_csca.der" | cut -c1-12)"
 [ "$(grep -c 'via list' "$TMP/out")" -eq 3 ] || fail "provenance: 3 list lines"
 grep -q "BEGIN CERTIFICATE" "$TMP/out" || fail "show prints the PEM"
@@ -42,7 +49,7 @@ done
 # malformed files of every kind: exit 2, one line, nothing stored
 for f in truncated.ml trailing_garbage.ml empty.ml text.ml member_truncated.ml \
     cert_trailing_garbage.der crl_truncated.crl crl_bad.pem pkd_badb64.ldif \
-    pkd_nodn.ldif pkd_broken.ldif; do
+    pkd_nodn.ldif; do
 	expect 2 "$NPKD" import "$T/bad/$f"
 	one_line_error "$f"
 done
@@ -59,12 +66,17 @@ grep -q "^(stdin): pem, 1 objects" "$TMP/out" || fail "stdin import"
 expect 0 "$NPKD" show -j "$(sha256sum < "$T/ii_dsc.der" | cut -c1-16)"
 grep -q '"nonconformant":true,"conformance":"ERR:DSC.KU.3: ERR:DSC:Extension:KeyUsage: generated test entry with a folded conformance text"' \
     "$TMP/out" || fail "nc-data conformance"
-# LDIF master lists: CscaMasterListData accepted; the rogue one refused
+# an entry that cannot be used inside a well-formed LDIF is refused on its
+# own, with its reason; the rest imports and the answer is no (exit 1)
+expect 1 "$NPKD" import "$T/bad/pkd_broken.ldif"
+grep -q "pkd_broken.ldif: line [0-9]*: refused: usercertificate: certificate" \
+    "$TMP/err" || fail "refused entry named with its reason"
+grep -q "1 entry refused, the rest imported" "$TMP/err" || fail "refusal count"
+grep -q "2 objects" "$TMP/out" || fail "the rest of pkd_broken imported"
+# LDIF master lists: CscaMasterListData accepted; lists that verify are
+# kept whatever their anchoring (check decides what they vouch for)
 expect 0 "$NPKD" import "$T/pkd_ml.ldif"
-grep -q "1 list did not verify" "$TMP/err" || fail "rogue list in LDIF"
-[ "$(count -k ml -s untrusted)" -eq 1 ] || fail "rogue list recorded untrusted"
-"$NPKD" ls -j -k ml -s untrusted > "$TMP/out"
-grep -q '"code":"list-refused"' "$TMP/out" || fail "refusal kept as a finding"
+[ "$(count -k ml)" -eq 4 ] || fail "lists of the LDIF kept (aa bb cc rogue)"
 # findings found at parse time are stored with the object
 "$NPKD" ls -j -k csca -c FF > "$TMP/out"
 grep -q '"code":"ec-explicit-named".*equal to NIST P-384' "$TMP/out" ||
@@ -75,17 +87,39 @@ expect 1 "$NPKD" check
 grep -q "need action" "$TMP/out" || fail "check: action line"
 status() {	# DER-FILE -> status
 	"$NPKD" show -j "$(sha256sum < "$1" | cut -c1-20)" |
-	    sed 's/.*"status":"\([a-z]*\)".*/\1/'
+	    sed 's/.*"status":"\([a-z-]*\)".*/\1/'
+}
+reason() {	# DER-FILE -> primary reason
+	"$NPKD" show -j "$(sha256sum < "$1" | cut -c1-20)" |
+	    sed 's/.*"reason":"\([a-z-]*\)".*/\1/'
 }
 [ "$(status "$T/aa_dsc.der")" = valid ] || fail "aa_dsc valid"
 [ "$(status "$T/aa_dsc2.der")" = revoked ] || fail "aa_dsc2 revoked"
 [ "$(status "$T/aa_dsc_forged.der")" = invalid ] || fail "forged invalid"
+[ "$(reason "$T/aa_dsc_forged.der")" = signature ] || fail "forged: signature"
 [ "$(status "$T/aa_dsc_old.der")" = expired ] || fail "old expired"
 openssl x509 -in "$T/rogue_mlsigner.pem" -outform DER -out "$TMP/rogue.der"
 [ "$(status "$TMP/rogue.der")" = untrusted ] || fail "rogue untrusted"
 [ "$(status "$T/aa_link.der")" = valid ] || fail "link valid"
+[ "$(reason "$T/aa_link.der")" = link ] || fail "link: reason link"
+[ "$(reason "$T/aa_csca.der")" = anchor ] || fail "AA CSCA: reason anchor"
 [ "$(status "$T/aa.crl")" = valid ] || fail "CRL valid"
 [ "$(status "$T/bb_dsc.der")" = valid ] || fail "brainpool DSC valid"
+# CC is listed by AA's and BB's lists, neither a list authority
+[ "$(status "$T/cc_csca.der")" = untrusted ] || fail "CC not vouched"
+[ "$(reason "$T/cc_csca.der")" = not-vouched ] || fail "CC: not-vouched"
+[ "$(status "$T/cc_dsc.der")" = untrusted ] || fail "CC DSC untrusted"
+# the officer makes AA a list authority for CC: CC is vouched for
+expect 0 "$NPKD" trust authority AA CC
+expect 1 "$NPKD" check
+[ "$(reason "$T/cc_csca.der")" = vouched ] || fail "CC: vouched by AA"
+[ "$(status "$T/cc_dsc.der")" = valid ] || fail "CC DSC valid"
+"$NPKD" show "$(sha256sum < "$T/cc_csca.der" | cut -c1-20)" > "$TMP/out"
+grep -q "^trusted: *vouched: by list .* of AA under the officer's list authority AA for CC" \
+    "$TMP/out" || fail "show says why CC is trusted"
+expect 0 "$NPKD" trust authority -r AA
+expect 1 "$NPKD" check
+[ "$(status "$T/cc_dsc.der")" = untrusted ] || fail "withdrawn authority"
 expect 1 "$NPKD" check --json
 grep -q '"invalid":1' "$TMP/out" || fail "check --json"
 
@@ -94,9 +128,12 @@ grep -q '"invalid":1' "$TMP/out" || fail "check --json"
 [ "$(count --kind dsc --status revoked)" -eq 1 ] || fail "ls --status"
 # expiring: the CRLs (nextUpdate in 90 days) within 100 days, not within 30
 [ "$(count --expiring 100 --kind crl)" -eq 2 ] || fail "expiring 100"
+[ "$(count --action)" -eq 1 ] || fail "ls --action: the forged DSC"
+[ "$(count --reason not-vouched)" -ge 16 ] || fail "ls --reason"
 [ "$(count --expiring 30 --kind crl)" -eq 0 ] || fail "expiring 30"
 "$NPKD" ls --json --kind dsc > "$TMP/ls.json"
-for k in kind country subject serial sha256 not_before not_after status findings; do
+for k in kind country subject serial sha256 not_before not_after status reason \
+    trust action findings; do
 	grep -q "\"$k\":" "$TMP/ls.json" || fail "ls --json field $k"
 done
 [ "$(grep -c '^{.*}$' "$TMP/ls.json")" -eq "$(count --kind dsc)" ] || fail "json lines"
@@ -117,7 +154,7 @@ ls "$TMP/pem" | grep -q '\.pem\.' && fail "temporary file left in the export"
 expect 0 "$NPKD" export ml --signer-cert "$T/aa_mlsigner.pem" \
     --signer-key "$T/aa_mlsigner.key" -o "$TMP/national.ml"
 expect 0 "$NPKD" ml verify -T "$T/trust_aa.pem" "$TMP/national.ml"
-grep -q "valid master list, 20 certificates" "$TMP/out" || fail "national list members"
+grep -q "valid master list, 4 certificates" "$TMP/out" || fail "national list members"
 openssl cms -verify -inform DER -in "$TMP/national.ml" -CAfile "$T/aa_csca.pem" \
     -purpose any -binary -out /dev/null 2>/dev/null || fail "openssl rejects the national list"
 expect 2 "$NPKD" export ml -c "$T/aa_dsc.pem" -k "$T/aa_dsc.key" -o "$TMP/x.ml"
@@ -154,4 +191,9 @@ fi
 # NPKD_DIR and -d agree
 expect 0 "$NPKD" -d "$NPKD_DIR" ls -k ml
 [ "$(wc -l < "$TMP/out")" -eq 4 ] || fail "-d: four lists (aa bb cc rogue)"
+# withdrawing an anchor withdraws what depended on it
+expect 0 "$NPKD" trust rm "$(sha256sum < "$T/bb_csca.der" | cut -c1-12)"
+expect 1 "$NPKD" check
+[ "$(status "$T/bb_dsc.der")" = untrusted ] || fail "BB DSC after BB's anchor went"
+[ "$(status "$T/bb_csca.der")" = untrusted ] || fail "BB CSCA after its anchor went"
 exit 0
