@@ -74,7 +74,7 @@ BENCH	 = $(B)/tests/bench
 MANPAGES = $(wildcard man/*.1)
 
 .PHONY: all check unit tools-test replay install asan fuzz bench lint clean \
-	testdata deps
+	testdata deps worlds-long
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -184,6 +184,29 @@ $(SP)/.done: testdata/genspoc.sh
 	sh testdata/genspoc.sh $(SP)
 	touch $@
 
+# Crafted trust-model worlds with their ground truth (testdata/genworld.py,
+# python3-cryptography): the cases, and random worlds for the property test.
+WD	 = build/worlds
+PY	 = /usr/bin/python3
+WORLDS_N ?= 30
+WORLDS_SEED ?= 1
+$(WD)/.done: testdata/genworld.py
+	rm -rf $(WD)
+	$(PY) testdata/genworld.py cases $(WD)/cases
+	$(PY) testdata/genworld.py worlds $(WD)/worlds $(WORLDS_N) $(WORLDS_SEED)
+	touch $@
+
+# The long property run: many more random worlds (WORLDS_LONG of them,
+# seed WORLDS_LONG_SEED), checked like the small run of make check.
+WORLDS_LONG ?= 1000
+WORLDS_LONG_SEED ?= 7
+worlds-long: $(TOOL_BINS)
+	rm -rf build/worlds-long
+	$(PY) testdata/genworld.py worlds build/worlds-long/worlds $(WORLDS_LONG) \
+	    $(WORLDS_LONG_SEED)
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_WORLDS=build/worlds-long \
+	    sh tests/tools/t_worlds.sh
+
 # PKD-shaped corpora: small for the kill test, full size for make bench.
 SCALE_S	 = build/scale-small
 SCALE_F	 = build/scale-full
@@ -202,10 +225,10 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done
 	NPKD_TESTDATA=$(TD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) sh tests/tools/run.sh
 
 # The sanitized suite: reports go to files and exit with a code no tool
 # uses (86; ASan and UBSan share one runtime, so one code and one log
@@ -265,7 +288,7 @@ install: $(TOOL_BINS)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	libunistring-dev openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
+	libunistring-dev python3-cryptography openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

@@ -1280,7 +1280,9 @@ npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
 		    i, i + 1);
 		i += 2;
 	}
-	npkd_dbuf_printf(&sql, " ORDER BY kind, country, subject, not_before");
+	/* countries that differ only in case are one country (export pem) */
+	npkd_dbuf_printf(&sql, " ORDER BY kind, country COLLATE NOCASE, "
+	    "subject, not_before");
 	if (sqlite3_prepare_v2(s->db, (char *)sql.data, -1, &q, NULL) !=
 	    SQLITE_OK) {
 		npkd_dbuf_free(&sql);

@@ -1308,21 +1308,27 @@ judge_cas(struct trust *t)
 			    "does not verify");
 			continue;
 		}
+		/* revoked by the current CRL of a trusted issuer name: that
+		 * is the verdict, connected or not */
+		if (x->revoked) {
+			npkd_time_str(x->revdate, d);
+			verdict(&x->v, ST_REVOKED, "revoked", 0, "revoked on %s "
+			    "by the current CRL of its issuer", d);
+			if ((ei = entity_of(t, c)) >= 0) {
+				x->v.trusted = 1;
+				why(t, ei, w, sizeof(w));
+				snprintf(x->v.trust, sizeof(x->v.trust), "%s", w);
+			}
+			continue;
+		}
 		ei = entity_of(t, c);
 		if (ei >= 0 && (npkd_cert_claims_self_signed(c) ||
 		    x->linked_by >= 0 || t->e[ei].cert == (long)i) &&
-		    (!t->e[ei].revoked || x->revoked)) {
+		    !t->e[ei].revoked) {
 			x->v.trusted = 1;
 			why(t, ei, w, sizeof(w));
 			snprintf(x->v.trust, sizeof(x->v.trust), "%s", w);
-			if (x->revoked) {
-				npkd_time_str(x->revdate, d);
-				verdict(&x->v, ST_REVOKED, "revoked", 0,
-				    "revoked on %s by the current CRL of its "
-				    "issuer", d);
-			} else
-				dated(t, c, &x->v, ST_VALID, how_name(t->e[ei].how),
-				    w);
+			dated(t, c, &x->v, ST_VALID, how_name(t->e[ei].how), w);
 			if (x->anchor && !npkd_cert_claims_self_signed(c))
 				npkd_findings_add(x->f, NPKD_SEV_INFO,
 				    "anchor-not-self-signed", R_TRUST, "the "
