@@ -217,6 +217,10 @@ $(SCALE_F)/.done: testdata/genscale.sh $(MKDER)
 	sh testdata/genscale.sh $(SCALE_F) $(MKDER) 200 30000
 	touch $@
 
+# The 100 000-certificate list of the scale test.
+$(TD)/big_100000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
+	sh testdata/genbig.sh $(TD) $(MKDER) 100000
+
 # The 500-certificate list for make bench only.
 $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 	rm -rf $(TD)
@@ -225,7 +229,7 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml
 	NPKD_TESTDATA=$(TD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) sh tests/tools/run.sh
@@ -288,7 +292,7 @@ install: $(TOOL_BINS)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	libunistring-dev python3-cryptography openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
+	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

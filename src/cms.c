@@ -22,7 +22,8 @@
 struct npkd_cms {
 	struct npkd_buf		 sd;		/* SignedData DER */
 	char			 ctype[NPKD_OID_MAX];
-	struct npkd_buf		 econtent;
+	const uint8_t		*econtent;	/* into sd */
+	size_t			 econtent_len;
 	int			 has_econtent;
 	struct npkd_cert	**certs;
 	size_t			 ncerts;
@@ -53,7 +54,6 @@ npkd_cms_free(struct npkd_cms *c)
 	if (c == NULL)
 		return;
 	npkd_buf_free(&c->sd);
-	npkd_buf_free(&c->econtent);
 	npkd_certs_free(c->certs, c->ncerts);
 	npkd_buf_free(&c->sid_keyid);
 	npkd_buf_free(&c->sid_issuer);
@@ -262,6 +262,36 @@ signer_info(struct npkd_cms *c, asn1_node n, struct npkd_err *e)
 }
 
 /* Parse a DER ContentInfo holding SignedData. */
+/* ContentInfo: its contentType and the span of its [0] content. */
+static int
+content_info(const uint8_t *der, size_t len, char *oid, size_t oidsz,
+    const uint8_t **content, size_t *clen, struct npkd_err *e)
+{
+	unsigned int	 tag;
+	size_t		 h, l, off, oh, ol, xh, xl;
+
+	if (len == 0)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CMS: empty");
+	if (npkd_der_header(der, len, &tag, &h, &l) != NPKD_OK || tag != 0x30)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CMS: not DER, or "
+		    "truncated (%zu bytes)", len);
+	if (h + l != len)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CMS: %zu trailing bytes "
+		    "after the ContentInfo", len - h - l);
+	off = h;
+	if (npkd_der_header(der + off, len - off, &tag, &oh, &ol) != NPKD_OK ||
+	    tag != 0x06 || npkd_oid_string(der + off + oh, ol, oid, oidsz) !=
+	    NPKD_OK)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CMS: contentType");
+	off += oh + ol;
+	if (off >= len || npkd_der_header(der + off, len - off, &tag, &xh,
+	    &xl) != NPKD_OK || tag != 0xa0 || off + xh + xl != len)
+		return npkd_seterr(e, NPKD_E_FORMAT, "CMS: no content");
+	*content = der + off + xh;
+	*clen = xl;
+	return NPKD_OK;
+}
+
 int
 npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
     struct npkd_err *e)
@@ -269,9 +299,12 @@ npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
 	struct npkd_cms		*c = NULL;
 	struct npkd_cert	*cert, **nv;
 	struct npkd_buf		 raw;
-	asn1_node		 ci = NULL, n = NULL;
+	asn1_node		 n = NULL;
+	const uint8_t		*sdp = NULL, *ep = NULL;
 	char			 oid[NPKD_OID_MAX], path[48];
+	size_t			 sdlen = 0, elen = 0, eh, ecl;
 	unsigned long		 version = 0;
+	unsigned int		 tag;
 	int			 rc, i;
 
 	*out = NULL;
@@ -280,19 +313,24 @@ npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
 		rc = npkd_seterr(e, NPKD_E_NOMEM, "CMS");
 		goto out;
 	}
-	if ((rc = npkd_asn1_decode("ContentInfo", der, len, &ci, "CMS", e)) !=
+	/*
+	 * ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT
+	 * ANY }, walked here: decoding it would copy a large list once more.
+	 */
+	if ((rc = content_info(der, len, oid, sizeof(oid), &sdp, &sdlen, e)) !=
 	    NPKD_OK)
 		goto out;
-	npkd_asn1_read_oid(ci, "contentType", oid, sizeof(oid));
 	if (strcmp(oid, OID_SIGNED_DATA) != 0) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "CMS: content type %s is not "
 		    "signedData", oid);
 		goto out;
 	}
-	if (npkd_asn1_read_alloc(ci, "content", &c->sd) != NPKD_OK) {
-		rc = npkd_seterr(e, NPKD_E_FORMAT, "CMS: no content");
+	if ((c->sd.data = malloc(sdlen ? sdlen : 1)) == NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "CMS");
 		goto out;
 	}
+	memcpy(c->sd.data, sdp, sdlen);
+	c->sd.len = sdlen;
 	if ((rc = npkd_asn1_decode("SignedData", c->sd.data, c->sd.len, &n,
 	    "CMS SignedData", e)) != NPKD_OK)
 		goto out;
@@ -302,9 +340,21 @@ npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
 		    R_ML, "SignedData version %lu, not 3", version);
 	npkd_asn1_read_oid(n, "encapContentInfo.eContentType", c->ctype,
 	    sizeof(c->ctype));
-	if (npkd_asn1_read_alloc(n, "encapContentInfo.eContent",
-	    &c->econtent) == NPKD_OK)
+	/* the content, lent from sd: the OCTET STRING's value */
+	if (npkd_asn1_span(n, c->sd.data, c->sd.len,
+	    "encapContentInfo.eContent", &ep, &elen) == NPKD_OK &&
+	    npkd_der_header(ep, elen, &tag, &eh, &ecl) == NPKD_OK &&
+	    tag == 0xa0 && eh + ecl == elen) {
+		/* [0] EXPLICIT: the OCTET STRING inside */
+		ep += eh;
+		elen = ecl;
+	}
+	if (ep != NULL && npkd_der_header(ep, elen, &tag, &eh, &ecl) ==
+	    NPKD_OK && tag == 0x04 && eh + ecl == elen) {
+		c->econtent = ep + eh;
+		c->econtent_len = ecl;
 		c->has_econtent = 1;
+	}
 	for (i = 1; ; i++) {
 		snprintf(path, sizeof(path), "certificates.?%d", i);
 		if (npkd_asn1_read_alloc(n, path, &raw) != NPKD_OK)
@@ -334,7 +384,6 @@ npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
 	c = NULL;
 	rc = NPKD_OK;
  out:
-	asn1_delete_structure(&ci);
 	asn1_delete_structure(&n);
 	npkd_cms_free(c);
 	return rc;
@@ -360,8 +409,8 @@ npkd_cms_findings(const struct npkd_cms *c)
 const uint8_t *
 npkd_cms_econtent(const struct npkd_cms *c, size_t *len)
 {
-	*len = c->has_econtent ? c->econtent.len : 0;
-	return c->has_econtent ? c->econtent.data : NULL;
+	*len = c->has_econtent ? c->econtent_len : 0;
+	return c->has_econtent ? c->econtent : NULL;
 }
 
 const struct npkd_cert *
@@ -457,7 +506,7 @@ npkd_cms_verify(const struct npkd_cms *c, const struct npkd_cert *const *extra,
 	if (!c->has_econtent)
 		return npkd_seterr(e, NPKD_E_FORMAT, "CMS: no encapsulated "
 		    "content");
-	return verify_content(c, c->econtent.data, c->econtent.len, extra,
+	return verify_content(c, c->econtent, c->econtent_len, extra,
 	    nextra, signer, f, e);
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <unicase.h>
 #include <uninorm.h>
 #include <unistr.h>
@@ -109,8 +111,18 @@ prepare_string(const uint8_t *s, size_t n, size_t *olen)
 	size_t	 fl = 0, i, k = 0;
 	int	 sp = 0;
 
-	if ((f = u8_casefold(s, n, NULL, UNINORM_NFKC, NULL, &fl)) == NULL &&
-	    n > 0)
+	for (i = 0; i < n && s[i] < 0x80; i++)
+		;
+	if (i == n) {
+		/* ASCII: folding is tolower, NFKC changes nothing */
+		if ((f = malloc(n + 1)) == NULL)
+			return NULL;
+		for (i = 0; i < n; i++)
+			f[i] = (uint8_t)(s[i] >= 'A' && s[i] <= 'Z' ?
+			    s[i] + 32 : s[i]);
+		fl = n;
+	} else if ((f = u8_casefold(s, n, NULL, UNINORM_NFKC, NULL, &fl)) ==
+	    NULL && n > 0)
 		return NULL;
 	if ((o = malloc(fl + 1)) == NULL) {
 		free(f);
@@ -287,4 +299,191 @@ npkd_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 		return 1;
 	return npkd_name_id(a, alen, x) == NPKD_OK &&
 	    npkd_name_id(b, blen, y) == NPKD_OK && memcmp(x, y, 32) == 0;
+}
+
+/* ---- names as text ---- */
+
+struct atvref {
+	const uint8_t	*oid, *val;
+	size_t		 oidlen, vallen;
+	unsigned int	 tag;
+};
+
+/* Walk the RDNs of a Name: fn(arg, rdn index, atv) for each; -1 if bad. */
+static int
+walk(const uint8_t *der, size_t len, int (*fn)(void *, size_t, size_t,
+    const struct atvref *), void *arg)
+{
+	struct atvref	 a;
+	unsigned int	 tag;
+	size_t		 h, cl, off, rh, rl, roff, rend, ah, al, oh, ol, k, vh,
+			 vl, nr = 0, nv;
+	int		 r;
+
+	if (npkd_der_header(der, len, &tag, &h, &cl) != NPKD_OK ||
+	    tag != 0x30 || h + cl != len)
+		return -1;
+	for (off = h; off < len; off += rh + rl, nr++) {
+		if (npkd_der_header(der + off, len - off, &tag, &rh, &rl) !=
+		    NPKD_OK || tag != 0x31)
+			return -1;
+		rend = off + rh + rl;
+		for (nv = 0, roff = off + rh; roff < rend; roff += ah + al, nv++) {
+			if (npkd_der_header(der + roff, rend - roff, &tag, &ah,
+			    &al) != NPKD_OK || tag != 0x30)
+				return -1;
+			k = roff + ah;
+			if (npkd_der_header(der + k, al, &tag, &oh, &ol) !=
+			    NPKD_OK || tag != 0x06)
+				return -1;
+			a.oid = der + k + oh;
+			a.oidlen = ol;
+			k += oh + ol;
+			if (npkd_der_header(der + k, roff + ah + al - k, &tag,
+			    &vh, &vl) != NPKD_OK || k + vh + vl != roff + ah + al)
+				return -1;
+			a.tag = tag;
+			a.val = der + k + vh;
+			a.vallen = vl;
+			if ((r = fn(arg, nr, nv, &a)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* id-at-countryName, 2.5.4.6 */
+static const uint8_t OID_C[] = { 0x55, 0x04, 0x06 };
+
+struct cfind {
+	char	*out;
+	size_t	 sz;
+	int	 done;
+};
+
+static int
+country_one(void *arg, size_t r, size_t v, const struct atvref *a)
+{
+	struct cfind *c = arg;
+
+	(void)r;
+	(void)v;
+	if (c->done || a->oidlen != sizeof(OID_C) ||
+	    memcmp(a->oid, OID_C, sizeof(OID_C)) != 0)
+		return 0;
+	c->done = 1;
+	/* PrintableString, UTF8String, IA5String, TeletexString */
+	if ((a->tag != 0x13 && a->tag != 0x0c && a->tag != 0x16 &&
+	    a->tag != 0x14) || a->vallen + 1 > c->sz ||
+	    memchr(a->val, '\0', a->vallen) != NULL)
+		return 1;
+	memcpy(c->out, a->val, a->vallen);
+	c->out[a->vallen] = '\0';
+	return 1;
+}
+
+/*
+ * The first country name (2.5.4.6) of a DER Name, as written: its string
+ * value whatever its string type (real ones use UTF8String too); "" if
+ * there is none.
+ */
+void
+npkd_name_country(const uint8_t *der, size_t len, char *out, size_t sz)
+{
+	struct cfind c = { out, sz, 0 };
+
+	out[0] = '\0';
+	(void)walk(der, len, country_one, &c);
+}
+
+/*
+ * The RFC 4514 string.  Common names take a fast path here (attribute
+ * types CN, C, O, OU, L, ST, serialNumber; one value per RDN; printable
+ * strings needing no escape); anything else is GnuTLS's
+ * gnutls_x509_rdn_get2, whose output the fast path reproduces
+ * (t_cert checks the two agree).
+ */
+static const struct {
+	uint8_t		 last;		/* 2.5.4.<last> */
+	const char	*name;
+} short_names[] = {
+	{ 3, "CN" }, { 6, "C" }, { 10, "O" }, { 11, "OU" }, { 7, "L" },
+	{ 8, "ST" }, { 5, "serialNumber" },
+};
+
+struct fast {
+	struct npkd_dbuf	 d;
+	struct atvref		 v[64];
+	size_t			 n;
+};
+
+static int
+fast_one(void *arg, size_t r, size_t nv, const struct atvref *a)
+{
+	struct fast	*f = arg;
+	size_t		 i;
+
+	if (nv > 0 || f->n == 64 || r != f->n)
+		return -1;		/* multi-valued: GnuTLS */
+	if (a->oidlen != 3 || a->oid[0] != 0x55 || a->oid[1] != 0x04)
+		return -1;
+	for (i = 0; i < sizeof(short_names) / sizeof(short_names[0]); i++)
+		if (a->oid[2] == short_names[i].last)
+			break;
+	if (i == sizeof(short_names) / sizeof(short_names[0]) ||
+	    (a->tag != 0x13 && a->tag != 0x0c && a->tag != 0x16) ||
+	    a->vallen == 0 || a->val[0] == ' ' || a->val[0] == '#' ||
+	    a->val[a->vallen - 1] == ' ')
+		return -1;
+	for (i = 0; i < a->vallen; i++)
+		if (a->val[i] < 0x20 || a->val[i] >= 0x7f ||
+		    strchr(",+\"\\<>;=", a->val[i]) != NULL)
+			return -1;
+	f->v[f->n++] = *a;
+	return 0;
+}
+
+/* GnuTLS's RFC 4514 string (the reference of the fast path). */
+char *
+npkd_name_string_gnutls(const uint8_t *der, size_t len)
+{
+	gnutls_datum_t	 in, str = { NULL, 0 };
+	char		*s;
+
+	in.data = (unsigned char *)(uintptr_t)der;
+	in.size = (unsigned int)len;
+	if (gnutls_x509_rdn_get2(&in, &str, 0) < 0)
+		return strdup("(unreadable name)");
+	s = strndup((char *)str.data, str.size);
+	gnutls_free(str.data);
+	return s;
+}
+
+/* The RFC 4514 string of a DER Name (caller frees). */
+char *
+npkd_name_string(const uint8_t *der, size_t len)
+{
+	struct fast	 f;
+	size_t		 i, k;
+
+	memset(&f, 0, sizeof(f));
+	if (len < 4096 && walk(der, len, fast_one, &f) == 0) {
+		npkd_dbuf_init(&f.d, 8192);
+		/* RFC 4514: the last RDN first */
+		for (i = f.n; i-- > 0;) {
+			for (k = 0; short_names[k].last != f.v[i].oid[2]; k++)
+				;
+			if (npkd_dbuf_printf(&f.d, "%s%s=", i + 1 < f.n ? "," :
+			    "", short_names[k].name) != NPKD_OK ||
+			    npkd_dbuf_add(&f.d, f.v[i].val, f.v[i].vallen) !=
+			    NPKD_OK) {
+				npkd_dbuf_free(&f.d);
+				return NULL;
+			}
+		}
+		if (f.n > 0 && npkd_dbuf_add(&f.d, "", 1) == NPKD_OK)
+			return (char *)f.d.data;
+		npkd_dbuf_free(&f.d);
+	}
+	return npkd_name_string_gnutls(der, len);
 }

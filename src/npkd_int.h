@@ -227,7 +227,8 @@ int	 npkd_signed_verify(const struct npkd_sigalg *, const uint8_t *,
 	    struct npkd_findings *, struct npkd_err *);
 /* Country code attribute (2.5.4.6) of a DER Name, "" if none. */
 void	 npkd_name_country(const uint8_t *, size_t, char *, size_t);
-/* RFC 4514 string of a DER Name (caller frees). */
+/* RFC 4514 string of a DER Name (caller frees); GnuTLS's own too. */
 char	*npkd_name_string(const uint8_t *, size_t);
+char	*npkd_name_string_gnutls(const uint8_t *, size_t);
 
 #endif /* NPKD_SRC_NPKD_INT_H */

@@ -371,8 +371,10 @@ npkd_store_open(const char *dir, int flags, struct npkd_store **out,
 		return NPKD_OK;
 	}
 	/* WAL; FULL sync: a commit survives power loss, not just a kill. */
+	/* a 64 MiB page cache: a large import does not spill mid-way */
 	if ((rc = npkd_store_exec(s, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", e)) !=
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -65536;", e)) !=
 	    NPKD_OK || (rc = migrate(s, e)) != NPKD_OK) {
 		npkd_store_close(s);
 		return rc;
@@ -801,14 +803,14 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
     int in_ldif, struct npkd_err *e)
 {
 	struct npkd_ml		 *m = NULL;
-	struct npkd_cert	**extra = NULL, *c = NULL;
+	struct npkd_cert	**extra = NULL, *c = NULL, **cas = NULL, **nv;
 	const struct npkd_cert	 *signer = NULL;
 	struct npkd_findings	 *f = NULL;
 	struct npkd_err		  le;
 	struct put		  p;
 	uint8_t			  sha[32];
 	char			  name[512], why[sizeof(le.msg) + 64];
-	size_t			  nextra = 0, i;
+	size_t			  nextra = 0, i, ncas = 0;
 	int			  rc;
 
 	if ((rc = npkd_hash(NPKD_HASH_SHA256, der, len, sha, e)) != NPKD_OK)
@@ -821,9 +823,6 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 	    (rc = npkd_ml_signature(m, (const struct npkd_cert *const *)extra,
 	    nextra, &signer, f, &le)) == NPKD_OK)
 		rc = npkd_ml_load(m, &le);
-	if (rc == NPKD_OK && !in_ldif)
-		rc = npkd_store_judge_list(im->s, m, signer, im->o->anchors,
-		    im->o->nanchors, im->now, &le);
 	if (rc != NPKD_OK) {
 		if (!in_ldif || rc == NPKD_E_NOMEM || rc == NPKD_E_IO) {
 			npkd_seterr(e, rc, "%s", le.msg);
@@ -857,18 +856,35 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 		if ((rc = put_cert(im, npkd_cms_cert(npkd_ml_cms(m), i), entry,
 		    NULL, 0, NULL, e)) != NPKD_OK)
 			goto out;
+	/* each member read once: stored, and kept when it is a CA */
 	for (i = 0; i < npkd_ml_count(m); i++) {
 		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
 			goto out;
 		snprintf(name, sizeof(name), "%s%smember %zu", entry ? entry : "",
 		    entry ? " " : "", i);
-		rc = put_cert(im, c, name, sha, 0, NULL, e);
-		npkd_cert_free(c);
-		c = NULL;
-		if (rc != NPKD_OK)
+		if ((rc = put_cert(im, c, name, sha, 0, NULL, e)) != NPKD_OK)
 			goto out;
+		if (c->role == NPKD_ROLE_CSCA || c->role == NPKD_ROLE_LINK ||
+		    npkd_cert_can_certify(c)) {
+			if ((nv = reallocarray(cas, ncas + 1, sizeof(*nv))) ==
+			    NULL) {
+				rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
+				goto out;
+			}
+			cas = nv;
+			cas[ncas++] = c;
+		} else
+			npkd_cert_free(c);
+		c = NULL;
 	}
+	/* a list file must be genuine under the trust as it stands (the
+	 * transaction is rolled back otherwise) */
+	if (!in_ldif && (rc = npkd_store_judge_list(im->s, m, signer, cas,
+	    ncas, im->o->anchors, im->o->nanchors, im->now, e)) != NPKD_OK)
+		goto out;
  out:
+	npkd_cert_free(c);
+	npkd_certs_free(cas, ncas);
 	npkd_findings_free(f);
 	npkd_certs_free(extra, nextra);
 	npkd_ml_free(m);

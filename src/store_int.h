@@ -40,10 +40,14 @@ int		 anchor_row(struct npkd_store *, const uint8_t *, const char *,
 /* A signature verdict into the store's cache (validate.c). */
 int		 npkd_store_sig_put(struct npkd_store *, const uint8_t *,
 		    const uint8_t *, int, struct npkd_err *);
-/* Is the list genuine under the store's trust plus these anchors? */
+/*
+ * Is the list genuine under the store's trust plus these anchors?  Its
+ * CA members, already read, are lent.
+ */
 int		 npkd_store_judge_list(struct npkd_store *, struct npkd_ml *,
-		    const struct npkd_cert *, const struct npkd_cert *const *,
-		    size_t, time_t, struct npkd_err *);
+		    const struct npkd_cert *, struct npkd_cert *const *, size_t,
+		    const struct npkd_cert *const *, size_t, time_t,
+		    struct npkd_err *);
 
 const char	*npkd_kind_name(int);
 int		 npkd_sqlerr(struct npkd_store *, struct npkd_err *,

@@ -344,8 +344,9 @@ load(struct npkd_store *s, struct trust *t, struct sigcache *sc,
  */
 int
 npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
-    const struct npkd_cert *signer, const struct npkd_cert *const *anchors,
-    size_t nanchors, time_t now, struct npkd_err *e)
+    const struct npkd_cert *signer, struct npkd_cert *const *cas, size_t ncas,
+    const struct npkd_cert *const *anchors, size_t nanchors, time_t now,
+    struct npkd_err *e)
 {
 	struct sigcache		*sc = NULL;
 	struct trust		*t = NULL;
@@ -378,18 +379,11 @@ npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
 	if ((li = npkd_trust_add_list(t, npkd_ml_sha256(m), npkd_ml_kind(m), si,
 	    npkd_cms_signing_time(npkd_ml_cms(m)), SIG_OK)) < 0)
 		goto nomem;
-	for (i = 0; i < npkd_ml_count(m); i++) {
-		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
-			goto out;
-		if (c->role != NPKD_ROLE_CSCA && c->role != NPKD_ROLE_LINK &&
-		    !npkd_cert_can_certify(c)) {
-			npkd_cert_free(c);
-			continue;
-		}
-		if ((ci = npkd_trust_add_cert(t, c, 0)) < 0 ||
-		    npkd_trust_add_member(t, li, ci) != NPKD_OK)
+	for (i = 0; i < ncas; i++)
+		if (npkd_cert_parse(cas[i]->der.data, cas[i]->der.len, &c,
+		    NULL) == NPKD_OK && ((ci = npkd_trust_add_cert(t, c, 0)) <
+		    0 || npkd_trust_add_member(t, li, ci) != NPKD_OK))
 			goto nomem;
-	}
 	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
 		goto out;
 	v = npkd_trust_list_verdict(t, (size_t)li);

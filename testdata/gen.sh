@@ -232,6 +232,14 @@ issue BB mlsigner ecx:brainpoolP256r1 mlsigner
 issue CC mlsigner ec:prime256v1 mlsigner
 issue DD mlsigner rsa:2048 mlsigner
 
+# The template of the scale test's large list (genbig.sh): a DSC of AA
+# with an eight-byte serial number, which mkder bulk replaces.
+openssl req -new -key "$OUT/aa_dsc.key" -subj "/C=AA/O=Government of AA/CN=bulk AA" \
+    -config "$CNF" -out "$W/bulk.csr"
+ossl x509 -req -in "$W/bulk.csr" -CA "$OUT/aa_csca.pem" -CAkey "$W/aa/ca.key" \
+    -set_serial 0x0102030405060708 -days 3650 -extfile "$CNF" \
+    -extensions dsc -outform DER -out "$OUT/bulk_template.der"
+
 # Keys for the PKCS#11 test (named curves, which SoftHSM imports).
 issue AA p11signer rsa:2048 mlsigner
 issue BB p11signer ec:brainpoolP256r1 mlsigner

@@ -7,6 +7,9 @@
  *   mkder dl OUT DSC.der OID...		DeviationList naming DSC by issuer+serial
  *   mkder flip IN OUT last		flip the last byte of IN
  *   mkder flip IN OUT inside PART	flip the last byte of PART inside IN
+ *   mkder bulk OUT N TEMPLATE.der	CscaMasterList of N copies of TEMPLATE,
+ *					its 8-byte serial replaced by 1..N
+ *					(their signatures no longer verify)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +277,81 @@ cmd_flip(int argc, char *argv[])
 	return 0;
 }
 
+/* A DER tag and minimal definite length into h; returns its size. */
+static size_t
+derlen(unsigned char *h, unsigned int tag, size_t n)
+{
+	size_t	hl = 0, k = 0, i;
+
+	h[hl++] = (unsigned char)tag;
+	if (n < 0x80) {
+		h[hl++] = (unsigned char)n;
+		return hl;
+	}
+	for (i = n; i > 0; i >>= 8)
+		k++;
+	h[hl++] = (unsigned char)(0x80 | k);
+	for (i = 0; i < k; i++)
+		h[hl++] = (unsigned char)(n >> (8 * (k - 1 - i)));
+	return hl;
+}
+
+/*
+ * N certificates from one template, each with its own serial number: the
+ * template's serial must be an 8-byte INTEGER (02 08 ...), replaced in
+ * place so that no length changes.  The SET OF is written as generated
+ * (the serials ascend, so the encodings do).
+ */
+static int
+cmd_bulk(int argc, char *argv[])
+{
+	struct blob	 t;
+	unsigned char	*out, *p, h[16], h2[16];
+	size_t		 n, i, k, at = 0, found = 0, body, hl, sl, total;
+	FILE		*f;
+
+	if (argc != 5)
+		die("usage: mkder bulk OUT N TEMPLATE.der");
+	n = (size_t)strtoul(argv[3], NULL, 10);
+	t = slurp(argv[4]);
+	/* tbsCertificate: [0] version, then the serial */
+	for (i = 0; i + 10 < t.n && i < 32; i++)
+		if (t.p[i] == 0x02 && t.p[i + 1] == 0x08) {
+			at = i + 2;
+			found = 1;
+			break;
+		}
+	if (!found || n == 0)
+		die("bulk: template without an 8-byte serial, or N is 0");
+	body = n * t.n;
+	hl = derlen(h, 0x31, body);
+	sl = hl;
+	total = 3 + sl + body;
+	if ((f = fopen(argv[2], "wb")) == NULL)
+		die(argv[2]);
+	/* SEQUENCE { INTEGER 0, SET OF }, minimal lengths (DER) */
+	hl = derlen(h2, 0x30, total);
+	fwrite(h2, 1, hl, f);
+	fwrite("\x02\x01\x00", 1, 3, f);
+	fwrite(h, 1, sl, f);
+	if ((out = malloc(t.n)) == NULL)
+		die("out of memory");
+	for (i = 1; i <= n; i++) {
+		memcpy(out, t.p, t.n);
+		p = out + at;
+		p[0] = 0x01;	/* positive, eight octets */
+		for (k = 1; k < 8; k++)
+			p[k] = (unsigned char)(i >> (8 * (7 - k)));
+		if (fwrite(out, 1, t.n, f) != t.n)
+			die(argv[2]);
+	}
+	if (fclose(f) != 0)
+		die(argv[2]);
+	free(out);
+	free(t.p);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -283,6 +361,8 @@ main(int argc, char *argv[])
 		return cmd_dl(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "flip") == 0)
 		return cmd_flip(argc, argv);
-	die("usage: mkder ml|dl|flip ...");
+	if (argc >= 3 && strcmp(argv[1], "bulk") == 0)
+		return cmd_bulk(argc, argv);
+	die("usage: mkder ml|dl|flip|bulk ...");
 	return 2;
 }

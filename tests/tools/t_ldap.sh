@@ -102,7 +102,20 @@ grep -q "$((ndsc + ncrl)) new" "$TMP/imp.out" || fail "re-import counts"
 NPKD_DIR="$TMP/store2" "$NPKD" ls -j -k dsc |
     sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/' | sort > "$TMP/b"
 cmp "$TMP/a" "$TMP/b" || fail "DSCs differ after the LDAP round trip"
-# a list read back from LDAP still verifies
-sed -n 's/^pkdMasterListContent:: //p' "$TMP/ml.out" | head -1 | base64 -d > "$TMP/ml.der"
-expect 0 "$NPKD" ml verify -T "$T/trust_all.pem" "$TMP/ml.der"
+# the lists read back from LDAP are the lists stored, byte for byte; AA's
+# still verifies
+aa=$(sha256sum < "$T/ml_aa.ml" | cut -c1-64)
+found=0
+sed -n 's/^pkdMasterListContent:: //p' "$TMP/ml.out" > "$TMP/ml.b64"
+while read -r v; do
+	echo "$v" | base64 -d > "$TMP/ml.der"
+	h=$(sha256sum < "$TMP/ml.der" | cut -c1-64)
+	"$NPKD" ls -j -k ml | grep -q "\"sha256\":\"$h\"" ||
+	    fail "a list from LDAP is not in the store"
+	if [ "$h" = "$aa" ]; then
+		expect 0 "$NPKD" ml verify -T "$T/trust_all.pem" "$TMP/ml.der"
+		found=1
+	fi
+done < "$TMP/ml.b64"
+[ $found -eq 1 ] || fail "AA's list not read back"
 exit 0

@@ -19,6 +19,7 @@ static CU_SuiteInfo suites[] = {
 	{ "CV certificates", NULL, NULL, NULL, NULL, t_cvc },
 	{ "message packages", NULL, NULL, NULL, NULL, t_pkg },
 	{ "SPOC messages", NULL, NULL, NULL, NULL, t_soap },
+	{ "names and keys", NULL, NULL, NULL, NULL, t_name },
 	CU_SUITE_INFO_NULL
 };
 

@@ -1,0 +1,45 @@
+# t_scale_ml.sh - a master list of 100 000 certificates (the declared limit;
+# testdata/genbig.sh) is printed, verified and imported within a CPU budget
+# and in memory bounded by a small multiple of its size: nothing in the
+# list's handling is quadratic (duplicates are found by sorting hashes),
+# and members are decoded one at a time.
+. "$(dirname "$0")/lib.sh"
+B=$T/big_100000.ml
+[ -f "$B" ] || { echo "skipped: $B not generated"; exit 77; }
+command -v /usr/bin/time >/dev/null || { echo "skipped: no /usr/bin/time"; exit 77; }
+size=$(($(wc -c < "$B") / 1024))
+# CPU seconds: about 1 s per 10 000 members here; a quadratic check needed
+# more than 120 s.  Sanitizers slow everything down about four times.
+cpu=60
+rss_max=$((size * 5 + 65536))	# KB: a few copies of the list, no more
+case "${ASAN_OPTIONS:-}" in
+*exitcode*) cpu=300; rss_max=0 ;;
+esac
+# run NAME CMD...: under the CPU limit, peak memory into $TMP/NAME.rss
+run() {
+	name=$1
+	shift
+	set +e
+	( ulimit -t $cpu; /usr/bin/time -f "%M" -o "$TMP/$name.rss" "$@" ) \
+	    > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	set -e
+	[ $rc -eq 0 ] || { cat "$TMP/err" >&2; fail "$name exited $rc (CPU limit $cpu s)"; }
+	rss=$(tail -n 1 "$TMP/$name.rss")
+	if [ $rss_max -gt 0 ] && [ "$rss" -gt $rss_max ]; then
+		fail "$name: $rss KB, more than $rss_max KB for a $size KB list"
+	fi
+	echo "$name: $rss KB"
+}
+run print "$NPKD" ml print "$B"
+[ "$(wc -l < "$TMP/out")" -eq 100000 ] || fail "ml print: not 100000 lines"
+run verify "$NPKD" ml verify -v -T "$T/trust_aa.pem" "$B"
+grep -q "valid master list, 100000 certificates" "$TMP/out" || fail "verify"
+grep -q "100000 members are not CSCA or link certificates" "$TMP/out" ||
+    fail "member findings are not one line"
+export NPKD_DIR="$TMP/store"
+"$NPKD" -q init
+run import "$NPKD" import -T "$T/trust_aa.pem" "$B"
+grep -q "100003 objects: 100002 new" "$TMP/out" || fail "import counts"
+[ "$("$NPKD" ls -k dsc | wc -l)" -eq 100000 ] || fail "not every member stored"
+exit 0
