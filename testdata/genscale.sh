@@ -202,7 +202,23 @@ openssl cms -sign -binary -nodetach -nosmimecap -outform DER \
     -econtent_type 2.23.136.1.1.2 -in "$W/ml.content" -signer "$W/mlsigner.pem" \
     -inkey "$W/mlsigner.key" -keyid -md sha256 -out "$OUT/ml.ml"
 
+# One more LDIF of 100 DSCs of the first country, new to the store, for
+# the incremental check of make bench.
+mkdir -p "$W/extra"
+i=0 csrs=""
+while [ $i -lt 100 ]; do
+	csrs="$csrs $W/dsc$((i % 4)).csr"
+	i=$((i + 1))
+done
+d1=$W/$cc0$((1 + 0 % 3))
+CADIR=$d1 ossl ca -batch -notext -config "$CNF" \
+    -startdate 200101000000Z -enddate 491231235959Z -extensions dsc \
+    -subj "/C=$cc0/O=Government of $cc0/CN=DS $cc0 extra" \
+    -md sha256 -outdir "$W/extra" -out /dev/null -infiles $csrs
+cat "$W"/extra/*.pem > "$W/extra/$cc0.pem"
+
 # LDIF: one entry per DSC and CRL, values straight from the PEM base64.
+ldif() {
 awk -v base="dc=data,dc=download,dc=pkd,dc=icao,dc=int" '
 BEGIN { print "version: 1\n"; n = 0 }
 function flush(   i, s, v) {
@@ -224,5 +240,8 @@ FNR == 1 { f = FILENAME; sub(/.*\//, "", f); sub(/\..*/, "", f); cc = f
 /^-----BEGIN/ { b64 = ""; inb = 1; next }
 /^-----END/ { inb = 0; flush(); next }
 inb { b64 = b64 $0 }
-' "$OUT"/dsc/*.pem "$W"/*.crl.pem > "$OUT/pkd.ldif"
+' "$@"
+}
+ldif "$OUT"/dsc/*.pem "$W"/*.crl.pem > "$OUT/pkd.ldif"
+ldif "$W/extra/$cc0.pem" > "$OUT/extra.ldif"
 rm -rf "$W"

@@ -93,12 +93,26 @@ printf 'import anchors + master list  '
 "$B" cmd "$N" -q import -T "$S/anchors.pem" "$S/ml.ml"
 printf 'import LDIF (DSCs, CRLs)      '
 "$B" cmd "$N" -q import "$S/pkd.ldif"
-printf 'check, 1 thread               '
+# The first check verifies every signature (one core, next to the raw
+# library time of the same signatures; then two cores).  The verdicts are
+# kept: a check of the unchanged store verifies nothing, and after an
+# import of 100 new DSCs a check verifies those only.
+cp -a "$NPKD_DIR" "$D/fresh"
+printf 'check, first, 1 thread        '
 "$B" cmd "$N" -q check -t 1
-printf 'check, 2 threads              '
+"$B" pairs "$NPKD_DIR" | sed 's/^/    /'
+rm -rf "$NPKD_DIR" && cp -a "$D/fresh" "$NPKD_DIR"
+printf 'check, first, 2 threads       '
 "$B" cmd "$N" -q check -t 2
-"$N" check -j
-"$B" pairs "$NPKD_DIR"
+printf 'check again, nothing changed  '
+"$B" cmd "$N" -q check -t 2
+"$N" check -j | sed 's/^/    /'
+cp -a "$NPKD_DIR" "$D/incr"
+NPKD_DIR="$D/incr" "$N" -q import "$S/extra.ldif"
+cp -a "$D/incr" "$D/incr2"
+printf 'check after 100 new DSCs      '
+NPKD_DIR="$D/incr" "$B" cmd "$N" -q check -t 2
+NPKD_DIR="$D/incr2" "$N" check -j | sed 's/^/    /'
 printf 'import single files (%s)      ' "$(ls "$S"/dsc/*.pem "$S"/crl/*.crl | wc -l)"
 NPKD_DIR="$D/store2" "$N" -q init
 NPKD_DIR="$D/store2" "$N" -q import -T "$S/anchors.pem" "$S/ml.ml"
