@@ -74,7 +74,7 @@ BENCH	 = $(B)/tests/bench
 MANPAGES = $(wildcard man/*.1)
 
 .PHONY: all check unit tools-test replay install asan fuzz bench lint clean \
-	testdata deps worlds-long
+	testdata deps worlds-long fuzz-long fuzz-long-run
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -262,6 +262,16 @@ asan:
 
 fuzz:
 	$(MAKE) VARIANT=fuzz fuzz-run
+
+# Every target for FUZZ_LONG_SECS (10 minutes) each, seeded with the real
+# corpus where it exists; one line per target (executions, coverage,
+# findings).  make fuzz-long FUZZ_LONG_SECS=60 for a shorter round.
+FUZZ_LONG_SECS ?= 600
+fuzz-long:
+	$(MAKE) VARIANT=fuzz fuzz-long-run
+
+fuzz-long-run: $(FUZZ_BINS)
+	sh tests/fuzz-long.sh $(FUZZ_LONG_SECS) $(FUZZERS)
 
 fuzz-run: $(FUZZ_BINS)
 	for f in $(FUZZERS); do \

@@ -1500,6 +1500,7 @@ npkd_trust_run(struct trust *t, struct npkd_err *e)
 		return npkd_seterr(e, rc, "trust");
 	t->cur = t->names;
 	t->ncur = t->nnames;
+	hidx_free(&t->cur_ix);
 	t->cur_ix = t->names_ix;
 	t->names = NULL;
 	t->nnames = 0;
