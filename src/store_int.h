@@ -49,6 +49,12 @@ int		 npkd_store_judge_list(struct npkd_store *, struct npkd_ml *,
 		    const struct npkd_cert *const *, size_t, time_t,
 		    struct npkd_err *);
 
+/* The trust engine over the store's CA side, run (validate.c). */
+struct trust;
+struct sigcache;
+int		 npkd_store_trust_load(struct npkd_store *, time_t,
+		    struct trust **, struct sigcache **, struct npkd_err *);
+
 const char	*npkd_kind_name(int);
 int		 npkd_sqlerr(struct npkd_store *, struct npkd_err *,
 		    const char *);

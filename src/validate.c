@@ -400,6 +400,39 @@ npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
 	return rc;
 }
 
+/*
+ * The trust engine over the store's CA side, run: for judging end-entity
+ * certificates that are not (yet) in the store, such as a DSC that comes
+ * in a document's security object.  The caller frees both.  Signature
+ * verdicts already in the store are used; new ones are not written.
+ */
+int
+npkd_store_trust_load(struct npkd_store *s, time_t now, struct trust **tp,
+    struct sigcache **scp, struct npkd_err *e)
+{
+	struct sigcache	*sc = NULL;
+	struct trust	*t = NULL;
+	int		 rc;
+
+	*tp = NULL;
+	*scp = NULL;
+	if ((sc = npkd_sigcache_new()) == NULL ||
+	    (t = npkd_trust_new(now, sc)) == NULL) {
+		npkd_sigcache_free(sc);
+		return npkd_seterr(e, NPKD_E_NOMEM, "trust");
+	}
+	if ((rc = cache_load(s, sc, e)) != NPKD_OK ||
+	    (rc = load(s, t, sc, e)) != NPKD_OK ||
+	    (rc = npkd_trust_run(t, e)) != NPKD_OK) {
+		npkd_trust_free(t);
+		npkd_sigcache_free(sc);
+		return rc;
+	}
+	*tp = t;
+	*scp = sc;
+	return NPKD_OK;
+}
+
 /* ---- writing verdicts ---- */
 
 struct wr {

@@ -98,6 +98,11 @@ expect 0 "$NPKD" ml extract -o "$TMP/x" "$T/ml_aa.ml"
 [ "$(ls "$TMP/x" | wc -l)" -eq 20 ] || fail "extract -o: 20 files"
 cmp "$T/aa_link.der" "$TMP/x/AA_$sha.der" || fail "extract: link DER"
 expect 2 "$NPKD" ml extract "$T/bad/truncated.ml"
+# file names carry the country upper case (C=zz is ZZ_...), as documented
+expect 0 "$NPKD" ml sign -c "$T/aa_mlsigner.pem" -k "$T/aa_mlsigner.key" \
+    -o "$TMP/zz.ml" "$T/zz_odd.der"
+expect 0 "$NPKD" ml extract -o "$TMP/zz" "$TMP/zz.ml"
+ls "$TMP/zz" | grep -q '^ZZ_[0-9a-f]*\.der$' || fail "extract: ZZ_, not zz_"
 
 # sign: a list npkd writes verifies with npkd and, for RSA and P-256, OpenSSL
 expect 0 "$NPKD" ml sign -c "$T/aa_mlsigner.pem" -k "$T/aa_mlsigner.key" \
