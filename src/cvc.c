@@ -1789,6 +1789,26 @@ curve_dp(const struct npkd_curve *c, struct cvc_key *k)
 	return NPKD_OK;
 }
 
+/* A SubjectPublicKeyInfo, DER or PEM ("PUBLIC KEY"), parsed. */
+static int
+spki_parse(const struct npkd_buf *in, struct npkd_pubkey **out,
+    struct npkd_err *e)
+{
+	struct npkd_buf	 der = { NULL, 0 };
+	size_t		 off = 0;
+	int		 rc;
+
+	*out = NULL;
+	if (!npkd_is_pem(in->data, in->len))
+		return npkd_pubkey_parse(in->data, in->len, out, NULL, e);
+	if ((rc = npkd_pem_decode(in->data, in->len, &off, "PUBLIC KEY", &der,
+	    NULL, 0, e)) != NPKD_OK)
+		return rc;
+	rc = npkd_pubkey_parse(der.data, der.len, out, NULL, e);
+	npkd_buf_free(&der);
+	return rc;
+}
+
 /* The id-TA algorithm of a key without one named: the hash by size. */
 static const char *
 default_alg(const struct cvc_key *k, unsigned int bits)
@@ -1831,8 +1851,7 @@ npkd_cvc_key_from_private(struct npkd_key *key, const struct npkd_buf *spki,
 	k->owned = 1;
 	*pub = NULL;
 	if (spki != NULL) {
-		if ((rc = npkd_pubkey_parse(spki->data, spki->len, &p, NULL,
-		    e)) != NPKD_OK)
+		if ((rc = spki_parse(spki, &p, e)) != NPKD_OK)
 			goto out;
 		if (p->alg == NPKD_KEY_EC) {
 			if ((c = p->curve) == NULL) {
@@ -1949,8 +1968,7 @@ npkd_cvc_request(const struct npkd_cvc_req_opts *o, struct npkd_buf *out,
 		    "to 16 characters");
 		goto out;
 	}
-	if (o->pub != NULL && (rc = npkd_pubkey_parse(o->pub->data,
-	    o->pub->len, &sp, NULL, e)) != NPKD_OK)
+	if (o->pub != NULL && (rc = spki_parse(o->pub, &sp, e)) != NPKD_OK)
 		goto out;
 	if (a->sigkind == NPKD_SIG_ECDSA) {
 		if (!a->has_dp) {

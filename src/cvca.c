@@ -33,12 +33,12 @@ alnum36(int ch)
 
 /*
  * The numbering of a sequence number and its place in it: numeric (five
- * digits, by value), country-prefixed (two letters, then three
- * alphanumerics counting in base 36), or alphanumeric (base 36); -1 when
- * it is not a sequence number.
+ * digits, by value), country-prefixed (the certifying country's code cc,
+ * then three alphanumerics counting in base 36), or alphanumeric (base
+ * 36); -1 when it is not a sequence number.
  */
 static int
-seq_class(const char *s, char prefix[3], unsigned long *value,
+seq_class(const char *s, const char *cc, unsigned long *value,
     unsigned long *max)
 {
 	size_t	 i;
@@ -51,7 +51,6 @@ seq_class(const char *s, char prefix[3], unsigned long *value,
 			return -1;
 		digits &= s[i] >= '0' && s[i] <= '9';
 	}
-	prefix[0] = '\0';
 	*value = 0;
 	if (digits) {
 		for (i = 0; i < 5; i++)
@@ -59,9 +58,7 @@ seq_class(const char *s, char prefix[3], unsigned long *value,
 		*max = 99999;
 		return SEQ_NUMERIC;
 	}
-	if (s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z') {
-		memcpy(prefix, s, 2);
-		prefix[2] = '\0';
+	if (cc != NULL && strlen(cc) == 2 && strncmp(s, cc, 2) == 0) {
 		for (i = 2; i < 5; i++)
 			*value = *value * 36 + (unsigned long)alnum36(s[i]);
 		*max = 36UL * 36 * 36 - 1;
@@ -82,22 +79,21 @@ seq_kind(int c)
 
 int
 npkd_cvc_seq_check(const char *const *prev, size_t n, const char *seq,
-    struct npkd_err *e)
+    const char *cc, struct npkd_err *e)
 {
-	char		 pfx[3], p2[3];
 	unsigned long	 v, max, pv = 0, pmax;
 	const char	*last = NULL, *other = NULL;
 	size_t		 i;
 	int		 c, pc;
 
-	if ((c = seq_class(seq, pfx, &v, &max)) < 0)
+	if ((c = seq_class(seq, cc, &v, &max)) < 0)
 		return npkd_seterr(e, NPKD_E_FORMAT, "%.16s is not a sequence "
 		    "number: five characters 0-9 and A-Z (TR-03110-3 A.6.1)",
 		    seq);
 	for (i = n; i-- > 0 && last == NULL; ) {
-		if ((pc = seq_class(prev[i], p2, &pv, &pmax)) < 0)
+		if ((pc = seq_class(prev[i], cc, &pv, &pmax)) < 0)
 			continue;
-		if (pc == c && strcmp(p2, pfx) == 0)
+		if (pc == c)
 			last = prev[i];
 		else if (other == NULL)
 			other = prev[i];
@@ -109,7 +105,7 @@ npkd_cvc_seq_check(const char *const *prev, size_t n, const char *seq,
 		    seq, seq_kind(c), other);
 	if (last == NULL)
 		return NPKD_OK;
-	seq_class(last, p2, &pv, &pmax);
+	seq_class(last, cc, &pv, &pmax);
 	/* TR-03110-3: a numbering may start over once it is exhausted */
 	if (pv == pmax && strcmp(seq, last) != 0)
 		return NPKD_OK;
@@ -376,7 +372,6 @@ cvset_add(struct cvset *s, const struct npkd_cvc *const *v, size_t n)
 static int
 chr_ok(const char *chr)
 {
-	char		 pfx[3];
 	unsigned long	 v, max;
 	size_t		 n = strlen(chr), i;
 
@@ -386,7 +381,7 @@ chr_ok(const char *chr)
 	for (i = 2; i < n - 5; i++)
 		if ((unsigned char)chr[i] < 0x20 || chr[i] == 0x7f)
 			return 0;
-	return seq_class(chr + n - 5, pfx, &v, &max) > 0;
+	return seq_class(chr + n - 5, NULL, &v, &max) > 0;
 }
 
 /* Is the holder of chr one of the CAs of v (a DV must not take a CA's name)? */
@@ -659,9 +654,9 @@ npkd_cvca_issue(const struct npkd_cvca_issue *in, struct npkd_key *key,
 		    "last year a CV certificate can say", r->chr);
 	/* certificate extensions (TR-03110-3 C.3), AT terminals only */
 	if (in->description != NULL || in->nsectors > 0) {
-		static const uint8_t od[] = { 0x06, 0x0a, 0x04, 0x00, 0x7f,
+		static const uint8_t od[] = { 0x06, 0x09, 0x04, 0x00, 0x7f,
 		    0x00, 0x07, 0x03, 0x01, 0x03, 0x01 };
-		static const uint8_t os[] = { 0x06, 0x0a, 0x04, 0x00, 0x7f,
+		static const uint8_t os[] = { 0x06, 0x09, 0x04, 0x00, 0x7f,
 		    0x00, 0x07, 0x03, 0x01, 0x03, 0x02 };
 
 		if (role != NPKD_CVC_TERMINAL || strcmp(type, "AT") != 0)
@@ -814,7 +809,7 @@ npkd_cvca_link(const struct npkd_cvca_link *o, struct npkd_key *old_key,
 		    "its country and mnemonic", o->chr, old->chr);
 	seqs[0] = old->chr + strlen(old->chr) - 5;
 	if ((rc = npkd_cvc_seq_check(seqs, 1, o->chr + strlen(o->chr) - 5,
-	    e)) != NPKD_OK)
+	    old->chr, e)) != NPKD_OK)
 		return rc == NPKD_E_VERIFY ? NPKD_E_USAGE : rc;
 	if ((rc = cvca_days(o->days, &days, e)) != NPKD_OK)
 		return rc;
@@ -873,6 +868,8 @@ npkd_cvca_countersign(const struct npkd_cvc *req, const struct npkd_cvc *cvca,
 	if (!chr_ok(req->chr))
 		REFUSE("failure_request_syntax", "%s: not a CHR of a country "
 		    "code, a mnemonic and a sequence number", req->chr);
+	if ((rc = npkd_cvc_inner_check(req, NULL, result, e)) != NPKD_OK)
+		goto out;
 	/* a CVCA vouches for its own country's DVs only */
 	if (strncmp(req->chr, cvca->chr, 2) != 0)
 		REFUSE("failure_request_not_accepted", "%s: not one of our DVs "
@@ -880,8 +877,6 @@ npkd_cvca_countersign(const struct npkd_cvc *req, const struct npkd_cvc *cvca,
 	if (holder_of_ca(req->chr, &cvca, 1))
 		REFUSE("failure_request_not_accepted", "%s: the holder of a "
 		    "certification authority", req->chr);
-	if ((rc = npkd_cvc_inner_check(req, NULL, result, e)) != NPKD_OK)
-		goto out;
 	rc = npkd_cvc_countersign(req, key, cvca, cdp, out, e);
  out:
 	return rc;

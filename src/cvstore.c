@@ -347,7 +347,7 @@ npkd_store_cv_issue(struct npkd_store *s, const struct npkd_cvca_issue *in,
 	const struct npkd_cvc	**vo = NULL, **vf = NULL, **vp = NULL;
 	const char		**prev = NULL;
 	char			(*seqs)[6] = NULL, holder[17], status[16],
-				 chr[17];
+				 chr[17], cc[3];
 	const uint8_t		*der, *rk, *ik;
 	uint8_t			 rsha[32];
 	size_t			 len, nseq = 0, rl, il, i;
@@ -407,8 +407,9 @@ npkd_store_cv_issue(struct npkd_store *s, const struct npkd_cvca_issue *in,
 	}
 	for (i = 0; i < nseq; i++)
 		prev[i] = seqs[i];
+	snprintf(cc, sizeof(cc), "%.2s", npkd_cvc_chr(in->signer));
 	if ((rc = npkd_cvc_seq_check(prev, nseq, npkd_cvc_chr(r) +
-	    strlen(npkd_cvc_chr(r)) - 5, e)) != NPKD_OK) {
+	    strlen(npkd_cvc_chr(r)) - 5, cc, e)) != NPKD_OK) {
 		*result = rc == NPKD_E_FORMAT ? "failure_request_syntax" :
 		    "failure_request_not_accepted";
 		rc = NPKD_E_VERIFY;

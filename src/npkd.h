@@ -587,14 +587,14 @@ int	 npkd_cvc_number(const char *, long, long, long *, struct npkd_err *);
 int	 npkd_cvc_date(const char *, time_t *, struct npkd_err *);
 /*
  * Sequence numbers (TR-03110-3 A.6.1): five characters 0-9, A-Z; a
- * holder numbers in one numbering (numeric, alphanumeric, or its
- * certifying country's code and three alphanumerics), each number after
- * the last of that numbering (reset only once it is exhausted).  prev:
- * the holder's earlier numbers, oldest first.  NPKD_OK, NPKD_E_VERIFY (out
- * of order), NPKD_E_FORMAT (not a sequence number).
+ * holder numbers in one numbering (numeric, alphanumeric, or the
+ * certifying country's code cc and three alphanumerics), each number
+ * after the last of that numbering (reset only once it is exhausted).
+ * prev: the holder's earlier numbers, oldest first.  NPKD_OK,
+ * NPKD_E_VERIFY (out of order), NPKD_E_FORMAT (not a sequence number).
  */
 int	 npkd_cvc_seq_check(const char *const *, size_t, const char *,
-	    struct npkd_err *);
+	    const char *, struct npkd_err *);
 
 /*
  * The issuing side (a CVCA for DVs, a DV for terminals).  A policy is one
