@@ -49,7 +49,7 @@ endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvca.c src/cvstore.c src/package.c \
+	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvca.c src/cvca_write.c src/cvstore.c src/package.c \
 	   src/soap.c src/spocstore.c src/spoctls.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o

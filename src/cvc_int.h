@@ -71,7 +71,7 @@ struct cvc_key {
 	int		 owned;
 };
 
-/* cvc.c */
+/* cvc.c (reading, verifying), cvca_write.c (writing) */
 const char *npkd_cvc_alg_name(const char *);
 const char *npkd_cvc_alg_oid(const char *);
 int	 npkd_cvc_alg_by_oid(const char *, int *, int *);
@@ -133,6 +133,9 @@ struct cvc_tbs {
 int	 npkd_cvc_encode(const struct cvc_tbs *, struct npkd_key *,
 	    const struct cvc_key *, struct npkd_buf *, struct npkd_err *);
 size_t	 npkd_cvc_order_len(const struct npkd_buf *);
+void	 npkd_cvc_unsigned(const struct npkd_buf *, const uint8_t **, size_t *);
+int	 npkd_cvc_key_verify(const struct cvc_key *, const uint8_t *, size_t,
+	    const uint8_t *, size_t, struct npkd_err *);
 int	 npkd_cvc_holder(const char *, char *, size_t);
 
 #endif /* NPKD_SRC_CVC_INT_H */

@@ -70,77 +70,6 @@ load(const char *path, int as_request)
 	return c;
 }
 
-struct cvs {
-	struct npkd_cvc	**v;
-	size_t		  n;
-};
-
-static int
-add(struct cvs *s, const char *path)
-{
-	struct npkd_cvc **nv, *c;
-
-	if ((c = load(path, -1)) == NULL)
-		return EXIT_ERR;
-	if ((nv = reallocarray(s->v, s->n + 1, sizeof(*nv))) == NULL) {
-		npkd_cvc_free(c);
-		return EXIT_ERR;
-	}
-	s->v = nv;
-	s->v[s->n++] = c;
-	return EXIT_OK;
-}
-
-static void
-cvs_free(struct cvs *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		npkd_cvc_free(s->v[i]);
-	free(s->v);
-}
-
-#define CV(s)	((const struct npkd_cvc *const *)(s).v)
-
-static struct npkd_key *
-key_load(const char *path)
-{
-	struct npkd_key	*k;
-	struct npkd_err	 e;
-
-	if (npkd_key_load(path, pin, &k, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return NULL;
-	}
-	return k;
-}
-
-/* A number of days: digits only, or usage error. */
-static long
-days_arg(const char *s, long min, long max)
-{
-	struct npkd_err	 e;
-	long		 v;
-
-	if (npkd_cvc_number(s, min, max, &v, &e) != NPKD_OK) {
-		warnmsg(NULL, "days %s: %s", s, e.msg);
-		exit(EXIT_ERR);
-	}
-	return v;
-}
-
-/* Report a refusal or an error of the library; its exit status. */
-static int
-report(const char *file, int rc, const char *result, const struct npkd_err *e)
-{
-	if (result != NULL)
-		warnmsg(file, "%s: %s", result, e->msg);
-	else
-		warnmsg(file, "%s", e->msg);
-	return rc_to_exit(rc);
-}
-
 static void
 day(time_t t, char *out)
 {
@@ -148,6 +77,14 @@ day(time_t t, char *out)
 
 	gmtime_r(&t, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* ,"key":"value" (or null) of a JSON object */
+static void
+js(const char *key, const char *v)
+{
+	printf(",\"%s\":", key);
+	json_str(stdout, v);
 }
 
 static void
@@ -166,25 +103,20 @@ print_one(const char *name, const struct npkd_cvc *c, int json)
 	if (json) {
 		fputs("{\"file\":", stdout);
 		json_str(stdout, name);
-		printf(",\"kind\":\"%s\",\"car\":", kinds[k]);
-		json_str(stdout, npkd_cvc_car(c));
-		fputs(",\"chr\":", stdout);
-		json_str(stdout, npkd_cvc_chr(c));
-		fputs(",\"outer_car\":", stdout);
-		json_str(stdout, npkd_cvc_outer_car(c));
-		fputs(",\"role\":", stdout);
-		json_str(stdout, role >= 0 ? npkd_cvc_role_name(role) : NULL);
-		fputs(",\"terminal_type\":", stdout);
-		json_str(stdout, npkd_cvc_terminal_type(c));
+		printf(",\"kind\":\"%s\"", kinds[k]);
+		js("car", npkd_cvc_car(c));
+		js("chr", npkd_cvc_chr(c));
+		js("outer_car", npkd_cvc_outer_car(c));
+		js("role", role >= 0 ? npkd_cvc_role_name(role) : NULL);
+		js("terminal_type", npkd_cvc_terminal_type(c));
 		fputs(",\"rights\":[", stdout);
 		for (i = 0; i < n; i++) {
 			fputs(i ? "," : "", stdout);
 			json_str(stdout, r[i]);
 		}
-		fputs("],\"effective\":", stdout);
-		json_str(stdout, k == NPKD_CVC_CERT ? eff : NULL);
-		fputs(",\"expiry\":", stdout);
-		json_str(stdout, k == NPKD_CVC_CERT ? exp : NULL);
+		fputs("]", stdout);
+		js("effective", k == NPKD_CVC_CERT ? eff : NULL);
+		js("expiry", k == NPKD_CVC_CERT ? exp : NULL);
 		printf(",\"algorithm\":\"%s\",\"domain_parameters\":%s,"
 		    "\"extensions\":[", npkd_cvc_sigalg_name(c),
 		    npkd_cvc_has_domain_params(c) ? "true" : "false");
@@ -222,57 +154,201 @@ print_one(const char *name, const struct npkd_cvc *c, int json)
 	}
 }
 
-static int
-cmd_print(int argc, char *argv[])
+#define MAXV	16
+
+/*
+ * The options of every command, one letter one field (a command takes
+ * the letters its table entry names); certificates -p -d -O -s, keys -k
+ * -K and the public key -U are loaded once parsed.
+ */
+struct args {
+	const char	*a, *d, *e, *g, *k, *K, *o, *O, *p, *P, *r, *R, *s,
+			*t, *U;
+	const char	*c[MAXV], *S[MAXV], *T[MAXV];
+	size_t		 nc, nS, nT;
+	long		 n;
+	int		 f, j, N;
+	time_t		 at;
+	struct npkd_cvc	*pc, *dc, *Oc, *sc;
+	struct npkd_key	*kk, *Kk;
+	struct npkd_buf	 Ub;
+};
+
+static const char *
+opt(const struct args *a, int ch)
+{
+	switch (ch) {
+	case 'k': return a->k;
+	case 'K': return a->K;
+	case 'o': return a->o;
+	case 'p': return a->p;
+	case 'P': return a->P;
+	case 'r': return a->r;
+	case 's': return a->s;
+	case 't': return a->t;
+	case 'T': return a->nT ? a->T[0] : NULL;
+	}
+	return NULL;
+}
+
+static void
+parse(int argc, char *argv[], const char *opts, struct args *a)
 {
 	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
-	struct npkd_cvc	*c;
-	int		 ch, json = 0, i, ex = EXIT_OK;
+		{ "json", no_argument, NULL, 'j' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "narrow", no_argument, NULL, 'N' },
+		{ "expiring", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 } };
+	struct npkd_err	 e;
+	int		 ch;
 
-	while ((ch = getopt_long(argc, argv, "j", lo, NULL)) != -1)
-		if (ch == 'j')
-			json = 1;
-		else
+	while ((ch = getopt_long(argc, argv, opts, lo, NULL)) != -1) {
+		switch (ch) {
+		case 'a': a->a = optarg; break;
+		case 'd': a->d = optarg; break;
+		case 'e': a->e = optarg; break;
+		case 'f': a->f = 1; break;
+		case 'g': a->g = optarg; break;
+		case 'j': a->j = 1; break;
+		case 'k': a->k = optarg; break;
+		case 'K': a->K = optarg; break;
+		case 'N': a->N = 1; break;
+		case 'o': a->o = optarg; break;
+		case 'O': a->O = optarg; break;
+		case 'p': a->p = optarg; break;
+		case 'P': a->P = optarg; break;
+		case 'r': a->r = optarg; break;
+		case 'R': a->R = optarg; break;
+		case 's': a->s = optarg; break;
+		case 't': a->t = optarg; break;
+		case 'U': a->U = optarg; break;
+		case 'c': if (a->nc < MAXV) { a->c[a->nc++] = optarg; break; }
 			usage();
-	if (optind >= argc)
-		usage();
+		case 'S': if (a->nS < 2) { a->S[a->nS++] = optarg; break; }
+			usage();
+		case 'T': if (a->nT < MAXV) { a->T[a->nT++] = optarg; break; }
+			usage();
+		case 'n':
+			if (npkd_cvc_number(optarg, 1, NPKD_CVCA_MAX_DAYS, &a->n,
+			    &e) == NPKD_OK)
+				break;
+			warnmsg(NULL, "days %s: %s", optarg, e.msg);
+			exit(EXIT_ERR);
+		case 'D':
+			if (npkd_cvc_date(optarg, &a->at, &e) == NPKD_OK)
+				break;
+			warnmsg(NULL, "-D %s", e.msg);
+			exit(EXIT_ERR);
+		default:
+			usage();
+		}
+	}
+}
+
+static struct npkd_key *
+key_load(const char *path)
+{
+	struct npkd_key	*k;
+	struct npkd_err	 e;
+
+	if (npkd_key_load(path, pin, &k, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		return NULL;
+	}
+	return k;
+}
+
+static int
+load_args(struct args *a)
+{
+	if ((a->p && (a->pc = load(a->p, 0)) == NULL) ||
+	    (a->d && (a->dc = load(a->d, 0)) == NULL) ||
+	    (a->O && (a->Oc = load(a->O, 0)) == NULL) ||
+	    (a->s && (a->sc = load(a->s, 0)) == NULL) ||
+	    (a->U && readfile(a->U, 1 << 16, &a->Ub) != EXIT_OK) ||
+	    (a->k && (a->kk = key_load(a->k)) == NULL) ||
+	    (a->K && (a->Kk = key_load(a->K)) == NULL))
+		return EXIT_ERR;
+	return EXIT_OK;
+}
+
+struct cvs {
+	struct npkd_cvc	**v;
+	size_t		  n;
+};
+
+/* Load the certificates of paths; EXIT_OK or EXIT_ERR (said why). */
+static int
+load_all(const char *const *paths, size_t n, struct cvs *s)
+{
+	size_t i;
+
+	if (n > 0 && (s->v = calloc(n, sizeof(*s->v))) == NULL)
+		return EXIT_ERR;
+	for (i = 0; i < n; i++)
+		if ((s->v[s->n++] = load(paths[i], -1)) == NULL)
+			return EXIT_ERR;
+	return EXIT_OK;
+}
+
+static void
+cvs_free(struct cvs *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		npkd_cvc_free(s->v[i]);
+	free(s->v);
+}
+
+#define CV(s)	((const struct npkd_cvc *const *)(s).v)
+
+/*
+ * Say why a command made nothing (a refusal, with its result code, is 1;
+ * anything else 2), or write what it made.
+ */
+static int
+emit(const char *outf, int rc, const char *result, const struct npkd_err *e,
+    const char *file, const struct npkd_buf *out)
+{
+	if (rc == NPKD_OK)
+		return write_output(outf, out);
+	if (result != NULL)
+		warnmsg(display_name(file ? file : outf), "%s: %s", result,
+		    e->msg);
+	else
+		warnmsg(display_name(file ? file : outf), "%s", e->msg);
+	return result != NULL ? rc_to_exit(rc) : EXIT_ERR;
+}
+
+static int
+cmd_print(struct args *a, int argc, char *argv[])
+{
+	struct npkd_cvc	*c;
+	int		 i, ex = EXIT_OK;
+
 	for (i = optind; i < argc; i++) {
 		if ((c = load(argv[i], -1)) == NULL) {
 			ex = EXIT_ERR;
 			continue;
 		}
-		print_one(display_name(argv[i]), c, json);
+		print_one(display_name(argv[i]), c, a->j);
 		npkd_cvc_free(c);
 	}
 	return ex;
 }
 
 static int
-cmd_verify(int argc, char *argv[])
+cmd_verify(struct args *a, int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "date", required_argument, NULL, 'D' }, { NULL, 0, NULL, 0 } };
 	struct cvs	 trust = { NULL, 0 }, pool = { NULL, 0 };
 	struct npkd_cvc	*c;
 	struct npkd_err	 e;
 	const char	*result;
-	time_t		 at = time(NULL);
-	int		 ch, i, rc, ex = EXIT_OK;
+	int		 i, rc, ex;
 
-	while ((ch = getopt_long(argc, argv, "c:D:T:", lo, NULL)) != -1) {
-		if (ch == 'c' && add(&pool, optarg) != EXIT_OK)
-			ex = EXIT_ERR;
-		else if (ch == 'T' && add(&trust, optarg) != EXIT_OK)
-			ex = EXIT_ERR;
-		else if (ch == 'D' && npkd_cvc_date(optarg, &at, &e) != NPKD_OK) {
-			warnmsg(NULL, "-D %s", e.msg);
-			ex = EXIT_ERR;
-		} else if (ch != 'c' && ch != 'T' && ch != 'D')
-			usage();
-	}
-	if (ex == EXIT_OK && (optind >= argc || trust.n == 0))
-		usage();
+	ex = worst(load_all(a->T, a->nT, &trust), load_all(a->c, a->nc, &pool));
 	for (i = ex == EXIT_OK ? optind : argc; i < argc; i++) {
 		if ((c = load(argv[i], -1)) == NULL) {
 			ex = worst(ex, EXIT_ERR);
@@ -280,16 +356,16 @@ cmd_verify(int argc, char *argv[])
 		}
 		if (npkd_cvc_kind(c) == NPKD_CVC_CERT)
 			rc = npkd_cvc_verify(c, CV(pool), pool.n, CV(trust),
-			    trust.n, at, &result, &e);
+			    trust.n, a->at, &result, &e);
 		else
 			rc = npkd_cvc_verify_request(c, CV(pool), pool.n,
-			    CV(trust), trust.n, at, &result, &e);
+			    CV(trust), trust.n, a->at, &result, &e);
 		if (rc == NPKD_OK && verbose >= 0)
 			printf("%s: %s verified\n", display_name(argv[i]),
 			    npkd_cvc_chr(c));
 		if (rc != NPKD_OK)
-			ex = worst(ex, report(display_name(argv[i]), rc,
-			    result ? result : "error", &e));
+			ex = worst(ex, emit(NULL, rc, result ? result : "error",
+			    &e, argv[i], NULL));
 		npkd_cvc_free(c);
 	}
 	cvs_free(&trust);
@@ -298,344 +374,210 @@ cmd_verify(int argc, char *argv[])
 }
 
 static int
-cmd_req(int argc, char *argv[])
+cmd_req(struct args *a, int argc, char *argv[])
 {
 	struct npkd_cvc_req_opts	 o;
-	struct npkd_cvc			*params = NULL, *ocert = NULL, *odp = NULL;
-	struct npkd_buf			 out = { NULL, 0 }, pub = { NULL, 0 };
+	struct npkd_buf			 out = { NULL, 0 };
 	struct npkd_err			 e;
-	const char			*keyf = NULL, *outf = NULL, *okeyf = NULL;
-	int				 ch, ex = EXIT_ERR;
+	int				 ex;
 
-	memset(&o, 0, sizeof(o));
-	while ((ch = getopt(argc, argv, "a:d:k:K:o:O:p:r:U:")) != -1) {
-		switch (ch) {
-		case 'a': o.car = optarg; break;
-		case 'd': if ((odp = load(optarg, 0)) == NULL) goto out; break;
-		case 'k': keyf = optarg; break;
-		case 'K': okeyf = optarg; break;
-		case 'o': outf = optarg; break;
-		case 'O': if ((ocert = load(optarg, 0)) == NULL) goto out; break;
-		case 'p': if ((params = load(optarg, 0)) == NULL) goto out; break;
-		case 'r': o.chr = optarg; break;
-		case 'U': if (readfile(optarg, 1 << 16, &pub)) goto out; break;
-		default: usage();
-		}
-	}
-	if (keyf == NULL || outf == NULL || params == NULL || o.chr == NULL ||
-	    (okeyf == NULL) != (ocert == NULL) || optind != argc)
+	(void)argc;
+	(void)argv;
+	if ((a->K == NULL) != (a->O == NULL))
 		usage();
-	o.params_from = params;
-	o.pub = pub.data != NULL ? &pub : NULL;
-	if ((o.key = key_load(keyf)) == NULL || (okeyf != NULL &&
-	    (o.outer_key = key_load(okeyf)) == NULL))
-		goto out;
-	o.outer_cert = ocert;
-	o.outer_dp = odp != NULL ? odp : ocert;
-	if (npkd_cvc_request(&o, &out, &e) != NPKD_OK)
-		warnmsg(display_name(outf), "%s", e.msg);
-	else
-		ex = write_output(outf, &out);
- out:
-	npkd_key_free(o.key);
-	npkd_key_free(o.outer_key);
-	npkd_cvc_free(params);
-	npkd_cvc_free(ocert);
-	npkd_cvc_free(odp);
+	memset(&o, 0, sizeof(o));
+	o.chr = a->r;
+	o.car = a->a;
+	o.params_from = a->pc;
+	o.key = a->kk;
+	o.pub = a->U ? &a->Ub : NULL;
+	o.outer_key = a->Kk;
+	o.outer_cert = a->Oc;
+	o.outer_dp = a->dc ? a->dc : a->Oc;
+	ex = emit(a->o, npkd_cvc_request(&o, &out, &e), NULL, &e, NULL, &out);
 	npkd_buf_free(&out);
-	npkd_buf_free(&pub);
 	return ex;
 }
 
 /* The first, self-signed certificate of a country's CVCA. */
 static int
-cmd_root(int argc, char *argv[])
+cmd_root(struct args *a, int argc, char *argv[])
 {
 	struct npkd_cvca_root	 o;
-	struct npkd_key		*key = NULL;
-	struct npkd_buf		 out = { NULL, 0 }, pub = { NULL, 0 };
+	struct npkd_buf		 out = { NULL, 0 };
 	struct npkd_err		 e;
-	const char		*keyf = NULL, *outf = NULL;
-	int			 ch, ex = EXIT_ERR;
+	int			 ex;
 
+	(void)argc;
+	(void)argv;
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt(argc, argv, "a:g:k:n:o:r:t:U:")) != -1) {
-		switch (ch) {
-		case 'a': o.alg = optarg; break;
-		case 'g': o.rights = optarg; break;
-		case 'k': keyf = optarg; break;
-		case 'n': o.days = days_arg(optarg, 1, NPKD_CVCA_MAX_DAYS); break;
-		case 'o': outf = optarg; break;
-		case 'r': o.chr = optarg; break;
-		case 't': o.type = optarg; break;
-		case 'U': if (readfile(optarg, 1 << 16, &pub)) goto out; break;
-		default: usage();
-		}
-	}
-	if (keyf == NULL || outf == NULL || o.chr == NULL || o.type == NULL ||
-	    optind != argc)
-		usage();
-	o.pub = pub.data != NULL ? &pub : NULL;
+	o.chr = a->r;
+	o.type = a->t;
+	o.rights = a->g;
+	o.alg = a->a;
+	o.days = a->n;
+	o.pub = a->U ? &a->Ub : NULL;
 	o.now = time(NULL);
-	if ((key = key_load(keyf)) == NULL)
-		goto out;
-	if (npkd_cvca_root(&o, key, &out, &e) != NPKD_OK)
-		warnmsg(display_name(outf), "%s", e.msg);
-	else
-		ex = write_output(outf, &out);
- out:
-	npkd_key_free(key);
+	ex = emit(a->o, npkd_cvca_root(&o, a->kk, &out, &e), NULL, &e, NULL,
+	    &out);
 	npkd_buf_free(&out);
-	npkd_buf_free(&pub);
 	return ex;
 }
 
 static int
-cmd_issue(int argc, char *argv[])
+cmd_issue(struct args *a, int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "narrow", no_argument, NULL, 'N' }, { NULL, 0, NULL, 0 } };
 	struct npkd_cvca_issue	 in;
 	struct npkd_cvca_policy	 pol;
 	struct cvs		 foreign = { NULL, 0 }, pool = { NULL, 0 };
-	struct npkd_cvc		*req = NULL, *signer = NULL;
-	struct npkd_key		*key = NULL;
+	struct npkd_cvc		*req = NULL, *made = NULL;
 	struct npkd_store	*st = NULL;
 	struct npkd_buf		 out = { NULL, 0 }, b = { NULL, 0 },
-				 desc = { NULL, 0 }, sec[3];
+				 desc = { NULL, 0 }, sec[2];
 	struct npkd_err		 e;
-	const char		*keyf = NULL, *outf = NULL, *polf = NULL;
 	const char		*result = NULL;
-	size_t			 i;
-	int			 ch, rc, ex = EXIT_ERR;
+	int			 rc, ex = EXIT_ERR;
 
+	(void)argc;
 	memset(&in, 0, sizeof(in));
 	memset(sec, 0, sizeof(sec));
-	in.role = -1;
-	while ((ch = getopt_long(argc, argv, "c:e:k:n:No:P:r:R:s:S:T:", lo,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c': if (add(&pool, optarg)) goto out; break;
-		case 'e': if (readfile(optarg, 1 << 20, &desc)) goto out; break;
-		case 'k': keyf = optarg; break;
-		case 'n': in.days = days_arg(optarg, 1, NPKD_CVCA_MAX_DAYS); break;
-		case 'N': in.narrow = 1; break;
-		case 'o': outf = optarg; break;
-		case 'P': polf = optarg; break;
-		case 'r': in.rights = optarg; break;
-		case 'R':
-			in.role = strcmp(optarg, "dv_foreign") == 0 ?
-			    NPKD_CVC_DV_FOREIGN : strcmp(optarg, "dv_domestic") ==
-			    0 ? NPKD_CVC_DV_DOMESTIC : strcmp(optarg,
-			    "terminal") == 0 ? NPKD_CVC_TERMINAL : -2;
-			if (in.role == -2)
-				usage();
-			break;
-		case 's': if ((signer = load(optarg, 0)) == NULL) goto out; break;
-		case 'S':
-			if (in.nsectors == 2 || readfile(optarg, 1 << 16,
-			    &sec[in.nsectors++]))
-				goto out;
-			break;
-		case 'T': if (add(&foreign, optarg)) goto out; break;
-		default: usage();
-		}
-	}
-	if (keyf == NULL || outf == NULL || polf == NULL || signer == NULL ||
-	    optind + 1 != argc)
+	in.role = a->R == NULL ? -1 : strcmp(a->R, "dv_foreign") == 0 ?
+	    NPKD_CVC_DV_FOREIGN : strcmp(a->R, "dv_domestic") == 0 ?
+	    NPKD_CVC_DV_DOMESTIC : strcmp(a->R, "terminal") == 0 ?
+	    NPKD_CVC_TERMINAL : -2;
+	if (in.role == -2)
 		usage();
-	if (readfile(polf, NPKD_CVCA_MAX_POLICY, &b) != EXIT_OK)
+	if (readfile(a->P, NPKD_CVCA_MAX_POLICY, &b) != EXIT_OK)
 		goto out;
-	rc = npkd_cvca_policy_parse(b.data, b.len, &pol, &e);
-	npkd_buf_free(&b);
-	if (rc != NPKD_OK) {
-		warnmsg(display_name(polf), "%s", e.msg);
+	if (npkd_cvca_policy_parse(b.data, b.len, &pol, &e) != NPKD_OK) {
+		warnmsg(display_name(a->P), "%s", e.msg);
 		goto out;
 	}
-	if ((req = load(argv[optind], 1)) == NULL)
+	if ((a->nS > 0 && readfile(a->S[0], 1 << 16, &sec[0]) != EXIT_OK) ||
+	    (a->nS > 1 && readfile(a->S[1], 1 << 16, &sec[1]) != EXIT_OK) ||
+	    (a->e && readfile(a->e, 1 << 20, &desc) != EXIT_OK) ||
+	    load_all(a->T, a->nT, &foreign) != EXIT_OK ||
+	    load_all(a->c, a->nc, &pool) != EXIT_OK ||
+	    (req = load(argv[optind], 1)) == NULL)
 		goto out;
 	/* a CVCA keeps a register: what it issued, it knows */
 	st = open_store(store_dir, 0);
-	if ((key = key_load(keyf)) == NULL)
-		goto out;
 	in.request = req;
-	in.signer = signer;
+	in.signer = a->sc;
 	in.foreign = CV(foreign);
 	in.nforeign = foreign.n;
 	in.pool = CV(pool);
 	in.npool = pool.n;
 	in.policy = &pol;
-	in.description = desc.data != NULL ? &desc : NULL;
+	in.rights = a->r;
+	in.days = a->n;
+	in.narrow = a->N;
+	in.description = a->e ? &desc : NULL;
 	in.sectors = sec;
+	in.nsectors = a->nS;
 	in.now = time(NULL);
-	if ((rc = npkd_store_cv_issue(st, &in, key, &out, &result, &e)) !=
-	    NPKD_OK) {
-		ex = report(display_name(argv[optind]), rc, result, &e);
-		goto out;
-	}
-	if ((ex = write_output(outf, &out)) != EXIT_OK) {
-		/* not delivered: not issued */
-		struct npkd_cvc *made;
-
-		if (npkd_cvc_parse(out.data, out.len, 0, &made, &e) == NPKD_OK)
-			npkd_store_cv_remove(st, made, &e);
-		npkd_cvc_free(made);
-	}
+	rc = npkd_store_cv_issue(st, &in, a->kk, &out, &result, &e);
+	/* not delivered: not issued */
+	if ((ex = emit(a->o, rc, result, &e, argv[optind], &out)) != EXIT_OK &&
+	    rc == NPKD_OK && npkd_cvc_parse(out.data, out.len, 0, &made,
+	    &e) == NPKD_OK)
+		npkd_store_cv_remove(st, made, &e);
  out:
 	npkd_store_close(st);
-	npkd_key_free(key);
 	npkd_cvc_free(req);
-	npkd_cvc_free(signer);
+	npkd_cvc_free(made);
 	cvs_free(&foreign);
 	cvs_free(&pool);
 	npkd_buf_free(&out);
+	npkd_buf_free(&b);
 	npkd_buf_free(&desc);
-	for (i = 0; i < 3; i++)
-		npkd_buf_free(&sec[i]);
+	npkd_buf_free(&sec[0]);
+	npkd_buf_free(&sec[1]);
 	return ex;
 }
 
 /* CVCA rollover: the link certificate and the new self-signed one. */
 static int
-cmd_link(int argc, char *argv[])
+cmd_link(struct args *a, int argc, char *argv[])
 {
 	struct npkd_cvca_link	 o;
-	struct npkd_cvc		*old = NULL, *odp = NULL;
-	struct npkd_key		*okey = NULL, *nkey = NULL;
-	struct npkd_buf		 link = { NULL, 0 }, self = { NULL, 0 },
-				 pub = { NULL, 0 };
+	struct npkd_buf		 link = { NULL, 0 }, self = { NULL, 0 };
 	struct npkd_err		 e;
-	const char		*okf = NULL, *nkf = NULL, *outf = NULL;
-	const char		*selff = NULL;
-	int			 ch, ex = EXIT_ERR;
+	int			 ex;
 
+	(void)argc;
+	(void)argv;
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt(argc, argv, "a:d:k:K:n:o:r:s:S:U:")) != -1) {
-		switch (ch) {
-		case 'a': o.alg = optarg; break;
-		case 'd': if ((odp = load(optarg, 0)) == NULL) goto out; break;
-		case 'k': okf = optarg; break;
-		case 'K': nkf = optarg; break;
-		case 'n': o.days = days_arg(optarg, 1, NPKD_CVCA_MAX_DAYS); break;
-		case 'o': outf = optarg; break;
-		case 'r': o.chr = optarg; break;
-		case 's': if ((old = load(optarg, 0)) == NULL) goto out; break;
-		case 'S': selff = optarg; break;
-		case 'U': if (readfile(optarg, 1 << 16, &pub)) goto out; break;
-		default: usage();
-		}
-	}
-	if (okf == NULL || nkf == NULL || outf == NULL || o.chr == NULL ||
-	    old == NULL || optind != argc)
-		usage();
-	o.old = old;
-	o.old_dp = odp;
-	o.pub = pub.data != NULL ? &pub : NULL;
+	o.old = a->sc;
+	o.old_dp = a->dc;
+	o.chr = a->r;
+	o.alg = a->a;
+	o.days = a->n;
+	o.pub = a->U ? &a->Ub : NULL;
 	o.now = time(NULL);
-	if ((okey = key_load(okf)) == NULL || (nkey = key_load(nkf)) == NULL)
-		goto out;
-	if (npkd_cvca_link(&o, okey, nkey, &link, selff != NULL ? &self : NULL,
-	    &e) != NPKD_OK)
-		warnmsg(display_name(outf), "%s", e.msg);
-	else if ((ex = write_output(outf, &link)) == EXIT_OK && selff != NULL)
-		ex = write_output(selff, &self);
- out:
-	npkd_cvc_free(old);
-	npkd_cvc_free(odp);
-	npkd_key_free(okey);
-	npkd_key_free(nkey);
+	ex = emit(a->o, npkd_cvca_link(&o, a->kk, a->Kk, &link, a->nS ? &self :
+	    NULL, &e), NULL, &e, NULL, &link);
+	if (ex == EXIT_OK && a->nS)
+		ex = write_output(a->S[0], &self);
 	npkd_buf_free(&link);
 	npkd_buf_free(&self);
-	npkd_buf_free(&pub);
 	return ex;
 }
 
 /* Our CVCA's outer signature on an initial request of one of our DVs. */
 static int
-cmd_countersign(int argc, char *argv[])
+cmd_countersign(struct args *a, int argc, char *argv[])
 {
-	struct npkd_cvc	*req = NULL, *ca = NULL, *dp = NULL;
-	struct npkd_key	*key = NULL;
+	struct npkd_cvc	*req;
 	struct npkd_buf	 out = { NULL, 0 };
 	struct npkd_err	 e;
-	const char	*keyf = NULL, *outf = NULL, *result;
-	int		 ch, rc, ex = EXIT_ERR;
+	const char	*result = NULL;
+	int		 rc, ex = EXIT_ERR;
 
-	while ((ch = getopt(argc, argv, "d:k:o:s:")) != -1) {
-		switch (ch) {
-		case 'd': if ((dp = load(optarg, 0)) == NULL) goto out; break;
-		case 'k': keyf = optarg; break;
-		case 'o': outf = optarg; break;
-		case 's': if ((ca = load(optarg, 0)) == NULL) goto out; break;
-		default: usage();
-		}
+	(void)argc;
+	if ((req = load(argv[optind], 1)) != NULL) {
+		rc = npkd_cvca_countersign(req, a->sc, a->dc, a->kk, time(NULL),
+		    &out, &result, &e);
+		ex = emit(a->o, rc, result, &e, argv[optind], &out);
 	}
-	if (keyf == NULL || outf == NULL || ca == NULL || optind + 1 != argc)
-		usage();
-	if ((req = load(argv[optind], 1)) == NULL ||
-	    (key = key_load(keyf)) == NULL)
-		goto out;
-	if ((rc = npkd_cvca_countersign(req, ca, dp, key, time(NULL), &out,
-	    &result, &e)) != NPKD_OK)
-		ex = report(display_name(argv[optind]), rc, result, &e);
-	else
-		ex = write_output(outf, &out);
- out:
 	npkd_cvc_free(req);
-	npkd_cvc_free(ca);
-	npkd_cvc_free(dp);
-	npkd_key_free(key);
 	npkd_buf_free(&out);
 	return ex;
 }
 
 /* A new private key for a CVCA, DV or terminal: 0600, never replaced. */
 static int
-cmd_keygen(int argc, char *argv[])
+cmd_keygen(struct args *a, int argc, char *argv[])
 {
 	struct npkd_buf	 k = { NULL, 0 };
 	struct npkd_err	 e;
-	const char	*spec = "brainpoolP256r1", *outf = NULL;
-	int		 ch, force = 0, rc;
+	int		 rc;
 
-	while ((ch = getopt(argc, argv, "a:fo:")) != -1) {
-		switch (ch) {
-		case 'a': spec = optarg; break;
-		case 'f': force = 1; break;
-		case 'o': outf = optarg; break;
-		default: usage();
-		}
-	}
-	if (outf == NULL || optind != argc || strcmp(outf, "-") == 0)
+	(void)argc;
+	(void)argv;
+	if (strcmp(a->o, "-") == 0)
 		usage();
-	if (npkd_key_generate(spec, &k, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return EXIT_ERR;
+	if ((rc = npkd_key_generate(a->a ? a->a : "brainpoolP256r1", &k, &e)) ==
+	    NPKD_OK) {
+		rc = npkd_file_write_atomic(a->o, k.data, k.len, 0600, !a->f,
+		    &e);
+		memset(k.data, 0, k.len);
+		npkd_buf_free(&k);
 	}
-	rc = npkd_file_write_atomic(outf, k.data, k.len, 0600, !force, &e);
-	memset(k.data, 0, k.len);
-	npkd_buf_free(&k);
 	if (rc != NPKD_OK)
 		warnmsg(NULL, "%s", e.msg);
 	return rc == NPKD_OK ? EXIT_OK : EXIT_ERR;
 }
 
 static int
-cmd_register(int argc, char *argv[])
+cmd_register(struct args *a, int argc, char *argv[])
 {
 	struct npkd_store	*st;
 	struct npkd_cvc		*c;
 	struct npkd_err		 e;
-	const char		*origin = "registered", *result;
-	int			 ch, i, rc, ex = EXIT_OK;
+	const char		*origin = a->o ? a->o : "registered", *result;
+	int			 i, rc, ex = EXIT_OK;
 
-	while ((ch = getopt(argc, argv, "o:")) != -1) {
-		if (ch != 'o')
-			usage();
-		origin = optarg;
-	}
-	if (optind >= argc)
-		usage();
 	st = open_store(store_dir, 0);
 	for (i = optind; i < argc; i++) {
 		if ((c = load(argv[i], 0)) == NULL) {
@@ -644,8 +586,8 @@ cmd_register(int argc, char *argv[])
 		}
 		if ((rc = npkd_store_cv_register(st, c, origin, &result, &e)) !=
 		    NPKD_OK)
-			ex = worst(ex, report(display_name(argv[i]), rc, result,
-			    &e));
+			ex = worst(ex, emit(NULL, rc, result ? result : "error",
+			    &e, argv[i], NULL));
 		else if (verbose >= 0)
 			printf("%s: %s registered (%s)\n", display_name(argv[i]),
 			    npkd_cvc_chr(c), origin);
@@ -656,15 +598,15 @@ cmd_register(int argc, char *argv[])
 }
 
 static int
-cmd_dv(int argc, char *argv[])
+cmd_dv(struct args *a, int argc, char *argv[])
 {
 	struct npkd_store	*st;
 	struct npkd_err		 e;
 	const char		*status;
 	int			 rc;
 
-	if (argc != 4)
-		usage();
+	(void)a;
+	(void)argc;
 	if (strcmp(argv[2], "add") == 0 || strcmp(argv[2], "resume") == 0)
 		status = "registered";
 	else if (strcmp(argv[2], "suspend") == 0)
@@ -696,33 +638,24 @@ ls_one(void *arg, const uint8_t *der, size_t len, const char *origin)
 }
 
 static int
-cmd_ls(int argc, char *argv[])
+cmd_ls(struct args *a, int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "expiring", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 } };
 	struct npkd_store	*st;
 	struct npkd_err		 e;
-	const char		*origin = NULL;
 	long			 days = -1;
-	int			 ch, rc;
+	int			 rc;
 
-	while ((ch = getopt_long(argc, argv, "e:o:", lo, NULL)) != -1) {
-		if (ch == 'e')
-			days = days_arg(optarg, 0, 36500);
-		else if (ch == 'o')
-			origin = optarg;
-		else
-			usage();
+	(void)argc;
+	(void)argv;
+	if (a->e != NULL && npkd_cvc_number(a->e, 0, 36500, &days, &e) !=
+	    NPKD_OK) {
+		warnmsg(NULL, "--expiring %s: %s", a->e, e.msg);
+		return EXIT_ERR;
 	}
 	/* what needs a renewal request: ours from foreign CVCAs */
-	if (days >= 0 && origin == NULL)
-		origin = "ours";
-	if (optind != argc)
-		usage();
 	st = open_store(store_dir, 0);
-	if ((rc = npkd_store_cv_list(st, origin, days, time(NULL), ls_one, NULL,
-	    &e)) != NPKD_OK)
+	if ((rc = npkd_store_cv_list(st, a->o ? a->o : a->e ? "ours" : NULL,
+	    days, time(NULL), ls_one, NULL, &e)) != NPKD_OK)
 		warnmsg(NULL, "%s", e.msg);
 	npkd_store_close(st);
 	return rc == NPKD_OK ? EXIT_OK : EXIT_ERR;
@@ -735,20 +668,32 @@ wipe_pin(void)
 	pin = NULL;
 }
 
+/* name, options, options required, operands (-1: one or more). */
+static const struct {
+	const char	*name, *opts, *need;
+	int		 nargs;
+	int		(*fn)(struct args *, int, char *[]);
+} cmds[] = {
+	{ "print", "j", "", -1, cmd_print },
+	{ "verify", "c:D:T:", "T", -1, cmd_verify },
+	{ "req", "a:d:k:K:o:O:p:r:U:", "kopr", 0, cmd_req },
+	{ "root", "a:g:k:n:o:r:t:U:", "kort", 0, cmd_root },
+	{ "issue", "c:e:k:n:No:P:r:R:s:S:T:", "koPs", 1, cmd_issue },
+	{ "link", "a:d:k:K:n:o:r:s:S:U:", "kKors", 0, cmd_link },
+	{ "countersign", "d:k:o:s:", "kos", 1, cmd_countersign },
+	{ "keygen", "a:fo:", "o", 0, cmd_keygen },
+	{ "register", "o:", "", -1, cmd_register },
+	{ "dv", "", "", 2, cmd_dv },
+	{ "ls", "e:o:", "", 0, cmd_ls },
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct {
-		const char	*name;
-		int		(*fn)(int, char *[]);
-	} cmds[] = {
-		{ "print", cmd_print }, { "verify", cmd_verify },
-		{ "req", cmd_req }, { "root", cmd_root }, { "issue", cmd_issue },
-		{ "link", cmd_link }, { "countersign", cmd_countersign },
-		{ "keygen", cmd_keygen }, { "register", cmd_register },
-		{ "dv", cmd_dv }, { "ls", cmd_ls },
-	};
-	size_t i;
+	struct args	 a;
+	size_t		 i;
+	const char	*p;
+	int		 ex, n;
 
 	tool_init("cvc");
 	atexit(wipe_pin);
@@ -767,15 +712,31 @@ main(int argc, char *argv[])
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc < 2)
-		usage();
-	optind = 2;
-	/* "cvc req create ..." and "cvc req ..." */
-	if (strcmp(argv[1], "req") == 0 && argc > 2 &&
-	    strcmp(argv[2], "create") == 0)
-		optind = 3;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc, argv);
-	usage();
+			break;
+	if (argc < 2 || i == sizeof(cmds) / sizeof(cmds[0]))
+		usage();
+	memset(&a, 0, sizeof(a));
+	a.at = time(NULL);
+	/* "cvc req create ..." and "cvc req ..." */
+	optind = strcmp(argv[1], "req") == 0 && argc > 2 &&
+	    strcmp(argv[2], "create") == 0 ? 3 : 2;
+	parse(argc, argv, cmds[i].opts, &a);
+	for (p = cmds[i].need; *p != '\0'; p++)
+		if (opt(&a, *p) == NULL)
+			usage();
+	n = argc - optind;
+	if ((cmds[i].nargs < 0 && n < 1) || (cmds[i].nargs >= 0 &&
+	    n != cmds[i].nargs))
+		usage();
+	ex = load_args(&a) == EXIT_OK ? cmds[i].fn(&a, argc, argv) : EXIT_ERR;
+	npkd_cvc_free(a.pc);
+	npkd_cvc_free(a.dc);
+	npkd_cvc_free(a.Oc);
+	npkd_cvc_free(a.sc);
+	npkd_key_free(a.kk);
+	npkd_key_free(a.Kk);
+	npkd_buf_free(&a.Ub);
+	return ex;
 }

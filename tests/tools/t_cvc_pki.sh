@@ -10,6 +10,7 @@ if ! command -v cvc-create >/dev/null 2>&1; then
 	echo "skipped: OpenPACE cvc-create not installed"
 	exit 77
 fi
+NPKD_BIN=$(cd "$NPKD_BIN" && pwd)
 CVC=$NPKD_BIN/cvc
 MKDER=$(dirname "$NPKD_BIN")/host/mkder
 mkdir -p "$TMP/dir"
