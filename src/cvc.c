@@ -775,6 +775,7 @@ npkd_cvc_key_of(const struct npkd_cvc *c, const struct npkd_cvc *dpsrc,
 	}
 }
 
+/* Free what k owns and forget it. */
 void
 npkd_cvc_key_clear(struct cvc_key *k)
 {
@@ -1393,7 +1394,8 @@ int
 npkd_cvc_outer_check(const struct npkd_cvc *r, const struct npkd_cvc *const *pool,
     size_t npool, const struct npkd_cvc *const *trust, size_t ntrust,
     const struct npkd_cvc *const *dptrust, size_t ndptrust, time_t at,
-    int want, const char **result, struct npkd_err *e)
+    int want, const struct npkd_cvc **signer, const char **result,
+    struct npkd_err *e)
 {
 	const struct npkd_cvc	*outer, *dp;
 	const char		*res;
@@ -1404,6 +1406,8 @@ npkd_cvc_outer_check(const struct npkd_cvc *r, const struct npkd_cvc *const *poo
 
 	if (result != NULL)
 		*result = NULL;
+	if (signer != NULL)
+		*signer = NULL;
 	if (r->kind != NPKD_CVC_AUTH_REQUEST)
 		FAIL("failure_outer_signature", "%s: no outer signature",
 		    r->chr);
@@ -1433,6 +1437,8 @@ npkd_cvc_outer_check(const struct npkd_cvc *r, const struct npkd_cvc *const *poo
 	if (rc != NPKD_OK)
 		FAIL("failure_outer_signature", "%s: outer signature by %s: %s",
 		    r->chr, r->outer_car, se.msg);
+	if (signer != NULL)
+		*signer = outer;
 	return NPKD_OK;
 }
 
@@ -1472,7 +1478,7 @@ npkd_cvc_verify_request(const struct npkd_cvc *r,
 	if (r->kind != NPKD_CVC_AUTH_REQUEST)
 		return NPKD_OK;
 	return npkd_cvc_outer_check(r, pool, npool, trust, ntrust, NULL, 0, at,
-	    NPKD_CVC_OUTER_CVCA | NPKD_CVC_OUTER_HOLDER, result, e);
+	    NPKD_CVC_OUTER_CVCA | NPKD_CVC_OUTER_HOLDER, NULL, result, e);
 }
 
 const uint8_t *

@@ -115,8 +115,8 @@ int	 npkd_cvc_key_fits(const struct npkd_cvc *, const struct npkd_cvc *,
 int	 npkd_cvc_outer_check(const struct npkd_cvc *,
 	    const struct npkd_cvc *const *, size_t,
 	    const struct npkd_cvc *const *, size_t,
-	    const struct npkd_cvc *const *, size_t, time_t, int, const char **,
-	    struct npkd_err *);
+	    const struct npkd_cvc *const *, size_t, time_t, int,
+	    const struct npkd_cvc **, const char **, struct npkd_err *);
 /* What a certificate says, to be encoded and signed (C.1). */
 struct cvc_tbs {
 	const char		*car;

@@ -77,6 +77,7 @@ seq_kind(int c)
 	    "country-prefixed" : "alphanumeric";
 }
 
+/* May seq follow prev (oldest first) of one holder?  See npkd.h. */
 int
 npkd_cvc_seq_check(const char *const *prev, size_t n, const char *seq,
     const char *cc, struct npkd_err *e)
@@ -384,6 +385,18 @@ chr_ok(const char *chr)
 	return seq_class(chr + n - 5, NULL, &v, &max) > 0;
 }
 
+/* Is chr the CHR of one of v? */
+static int
+chr_in(const char *chr, const struct npkd_cvc *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(npkd_cvc_chr(v[i]), chr) == 0)
+			return 1;
+	return 0;
+}
+
 /* Is the holder of chr one of the CAs of v (a DV must not take a CA's name)? */
 static int
 holder_of_ca(const char *chr, const struct npkd_cvc *const *v, size_t n)
@@ -486,6 +499,10 @@ pick_role(const struct npkd_cvca_issue *in, int signer_role, int foreign)
 	return NPKD_CVC_DV_FOREIGN;
 }
 
+/*
+ * Decide on in->request and, when it may be issued, sign it with key
+ * into out (caller frees); refusals are NPKD_E_VERIFY with *result.
+ */
 int
 npkd_cvca_issue(const struct npkd_cvca_issue *in, struct npkd_key *key,
     struct npkd_buf *out, const char **result, struct npkd_err *e)
@@ -510,6 +527,8 @@ npkd_cvca_issue(const struct npkd_cvca_issue *in, struct npkd_key *key,
 	out->data = NULL;
 	out->len = 0;
 	npkd_dbuf_init(&ext, CVC_MAX);
+	if (s == NULL || pol == NULL || key == NULL)
+		ERROR(NPKD_E_USAGE, "issue: no signer, policy or key");
 	if (r == NULL || r->kind == NPKD_CVC_CERT)
 		REFUSE("failure_request_syntax", "%s: not a certificate request",
 		    r != NULL ? r->chr : "(none)");
@@ -564,21 +583,24 @@ npkd_cvca_issue(const struct npkd_cvca_issue *in, struct npkd_key *key,
 		if (want_outer == NPKD_CVC_OUTER_CVCA)
 			rc = npkd_cvc_outer_check(r, in->pool, in->npool,
 			    in->foreign, in->nforeign, NULL, 0, in->now,
-			    want_outer, result, e);
+			    want_outer, &outer, result, e);
 		else
 			rc = npkd_cvc_outer_check(r, in->pool, in->npool,
 			    ours.v, ours.n, anchors.v, anchors.n, in->now,
-			    want_outer, result, e);
+			    want_outer, &outer, result, e);
 		if (rc != NPKD_OK)
 			goto out;
-		/* a foreign country's CVCA vouches for its own DVs only */
-		outer = NULL;
-		for (i = 0; i < in->nforeign && outer == NULL; i++)
-			if (strcmp(in->foreign[i]->chr, r->outer_car) == 0)
-				outer = in->foreign[i];
-		if (outer != NULL && !foreign)
-			REFUSE("failure_outer_signature", "%s: vouched for by "
-			    "%s, a foreign CVCA", r->chr, outer->chr);
+		/*
+		 * A successive request is vouched for by the holder's
+		 * certificate from us, not by one our DVs (or their
+		 * terminals) gave the same name.
+		 */
+		if (npkd_cvc_role(outer) != NPKD_CVC_CVCA && (!chr_in(outer->car,
+		    ours.v, ours.n) || (srole == NPKD_CVC_CVCA) !=
+		    (npkd_cvc_role(outer) != NPKD_CVC_TERMINAL)))
+			REFUSE("failure_outer_signature", "%s: %s was not issued "
+			    "by us to a %s", r->chr, outer->chr, srole ==
+			    NPKD_CVC_CVCA ? "DV" : "terminal");
 	}
 	/* what may be issued: role, type, algorithm, rights, validity */
 	role = pick_role(in, srole, foreign);
@@ -722,6 +744,7 @@ cvca_days(long days, long *out, struct npkd_err *e)
 	return NPKD_OK;
 }
 
+/* A self-signed CVCA certificate for key, as o says, into out. */
 int
 npkd_cvca_root(const struct npkd_cvca_root *o, struct npkd_key *key,
     struct npkd_buf *out, struct npkd_err *e)
@@ -772,6 +795,7 @@ npkd_cvca_root(const struct npkd_cvca_root *o, struct npkd_key *key,
 	return rc;
 }
 
+/* The link (and self-signed) certificate of new_key under old_key. */
 int
 npkd_cvca_link(const struct npkd_cvca_link *o, struct npkd_key *old_key,
     struct npkd_key *new_key, struct npkd_buf *link, struct npkd_buf *self,
@@ -846,6 +870,7 @@ npkd_cvca_link(const struct npkd_cvca_link *o, struct npkd_key *old_key,
 	return rc;
 }
 
+/* Verify a plain request of one of our DVs, then countersign it. */
 int
 npkd_cvca_countersign(const struct npkd_cvc *req, const struct npkd_cvc *cvca,
     const struct npkd_cvc *dp, struct npkd_key *key, time_t now,

@@ -250,6 +250,7 @@ join(const struct npkd_cvc *const *a, size_t na, struct npkd_cvc *const *b,
 	return v;
 }
 
+/* Verify c against itself or the register, then keep it (see npkd.h). */
 int
 npkd_store_cv_register(struct npkd_store *s, const struct npkd_cvc *c,
     const char *origin, const char **result, struct npkd_err *e)
@@ -334,6 +335,7 @@ issued_seqs(struct npkd_store *s, const char *holder, char (**seqs)[6],
 	return NPKD_OK;
 }
 
+/* The register's refusals, then npkd_cvca_issue, then the record. */
 int
 npkd_store_cv_issue(struct npkd_store *s, const struct npkd_cvca_issue *in,
     struct npkd_key *key, struct npkd_buf *out, const char **result,
@@ -357,7 +359,7 @@ npkd_store_cv_issue(struct npkd_store *s, const struct npkd_cvca_issue *in,
 	*result = NULL;
 	out->data = NULL;
 	out->len = 0;
-	if (r == NULL || npkd_cvc_kind(r) == NPKD_CVC_CERT)
+	if (r == NULL || npkd_cvc_kind(r) == NPKD_CVC_CERT || in->signer == NULL)
 		return npkd_cvca_issue(in, key, out, result, e);
 	der = npkd_cvc_der(r, &len);
 	if ((rc = npkd_hash(NPKD_HASH_SHA256, der, len, rsha, e)) != NPKD_OK)

@@ -197,6 +197,14 @@ cc --role=dv_foreign --chr=YYDVIS00002 --issued=250101 --expires=291231 \
 eckey brainpoolP256r1 $A/new.pk8
 ecreq $T/r $A/new.pk8 YYDVIS00009 ZZCVCA00001 zz_cvca.cvcert sha256 32
 auth $A/forged_outer.cvreq $T/r $A/forged_dv.pk8 YYDVIS00002 sha256 32
+# and a DV of ours (YY's, certified by ZZ) naming one of its terminals
+# after PP's DV, to vouch for a request in that DV's name
+cc --role=terminal --chr=PPDVIS00050 --issued=250101 --expires=281231 \
+    --sign-as=yy_dv.cvcert --sign-with=yy_dv.pk8 --scheme=ECDSA_SHA_256 \
+    --read-finger --out-cert=$A/rogue_term.cvcert --out-key=$A/rogue_term.pk8
+eckey brainpoolP256r1 $A/pp51.pk8
+ecreq $T/r $A/pp51.pk8 PPDVIS00051 ZZCVCA00001 zz_cvca.cvcert sha256 32
+auth $A/via_rogue_term.cvreq $T/r $A/rogue_term.pk8 PPDVIS00050 sha256 32
 # 2: a plain request of a foreign DV (PP's), in our domain
 eckey brainpoolP256r1 $A/pp11.pk8
 ecreq $A/plain_foreign.cvreq $A/pp11.pk8 PPDVIS00011 ZZCVCA00001 \

@@ -38,6 +38,16 @@ if run 1b; then
 	one_line_error "failure_outer_signature"
 	[ ! -e "$TMP/x1.cvcert" ] || fail "1: issued to a forged outer signer"
 fi
+if run 1d; then
+	# a certificate in the DV's name, but from one of our DVs (a terminal
+	# it named so): it verifies up to us, yet we never issued it to a DV
+	register 1
+	expect 1 "$CVC" issue $ZZ -P "$TMP/pp.policy" -c "$C/yy_dv.cvcert" \
+	    -c "$A/rogue_term.cvcert" -o "$TMP/x1.cvcert" \
+	    "$A/via_rogue_term.cvreq"
+	one_line_error "failure_outer_signature: PPDVIS00051: PPDVIS00050 was not issued by us to a DV"
+	[ ! -e "$TMP/x1.cvcert" ] || fail "1: issued on a DV's terminal's word"
+fi
 if run 1c; then
 	# the real Czech request: absp's own issuer is unknown here
 	if [ -f "$R/absp.req" ]; then
