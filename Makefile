@@ -172,10 +172,15 @@ $(TD)/.done: testdata/gen.sh $(MKDER)
 	sh testdata/gen.sh $(TD) $(MKDER)
 	touch $@
 
-# EAC test PKI from OpenPACE's cvc-create.
+# EAC test PKI from OpenPACE's cvc-create; the attacker's requests from
+# OpenSSL signatures and mkcv's TLVs.
 CV	 = build/cvcdata
-$(CV)/.done: testdata/gencvc.sh $(MKDER)
-	sh testdata/gencvc.sh $(CV) $(abspath $(MKDER))
+MKCV	 = build/host/mkcv
+$(MKCV): testdata/mkcv.c
+	@mkdir -p $(@D)
+	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+$(CV)/.done: testdata/gencvc.sh $(MKDER) $(MKCV)
+	sh testdata/gencvc.sh $(CV) $(abspath $(MKDER)) $(abspath $(MKCV))
 	touch $@
 
 # SPOC TLS and package test PKI from GnuTLS certtool.

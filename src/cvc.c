@@ -1507,7 +1507,7 @@ npkd_cvc_number(const char *s, long min, long max, long *out,
 		if (s[i] < '0' || s[i] > '9')
 			return npkd_seterr(e, NPKD_E_USAGE, "\"%.32s\" is not a "
 			    "number", s);
-		if (v > (max - (s[i] - '0')) / 10)
+		if (v > max / 10 || (v == max / 10 && s[i] - '0' > max % 10))
 			return npkd_seterr(e, NPKD_E_USAGE, "%.32s is more than "
 			    "%ld", s, max);
 		v = v * 10 + (s[i] - '0');

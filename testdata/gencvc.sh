@@ -1,17 +1,18 @@
 #!/bin/sh
-# gencvc.sh OUTDIR MKDER
+# gencvc.sh OUTDIR MKDER MKCV
 #
 # EAC test PKI made by OpenPACE's cvc-create (an implementation independent
 # of npkd): CVCAs on brainpoolP256r1, P-256, brainpoolP384r1 and RSA
 # (PKCS#1 v1.5 and PSS), a link certificate after a CVCA rekey, DVs and
 # terminals of every role and terminal type, and broken variants.  In
 # att/, what an attacker would hand a CVCA: certificate requests built
-# here from OpenSSL signatures and mkder's TLVs (never by npkd), forged
+# here from OpenSSL signatures and mkcv's TLVs (never by npkd), forged
 # outer signers, keys of other domains and algorithms.
 # Skipped (exit 77) when cvc-create is not installed.
 set -eu
 OUT=$1
 MKDER=$2
+MKCV=$3
 command -v cvc-create >/dev/null 2>&1 || { echo "gencvc: no cvc-create"; exit 77; }
 rm -rf "$OUT"
 mkdir -p "$OUT/bad" "$OUT/dir" "$OUT/att" "$OUT/tmp"
@@ -125,7 +126,7 @@ rm -f $B/*.pk8
 # --- att/: requests and certificates an attacker would hand us ----------
 A=att
 T=tmp
-M=$MKDER
+M=$MKCV
 # ecreq OUT KEY CHR CAR|- PARAMS HASH N: a plain request for the EC key
 # KEY in the algorithm and domain of the certificate PARAMS, CAR or none,
 # self-signed with HASH (N: length of the group order)

@@ -4,7 +4,7 @@ set -eu
 NPKD=$NPKD_BIN/npkd
 T=$NPKD_TESTDATA
 TMP=$(mktemp -d /tmp/npkd-test.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+trap 'rm -rf "$TMP"' EXIT
 
 fail() {
 	echo "not ok: $*" >&2

@@ -12,7 +12,7 @@ if ! command -v cvc-create >/dev/null 2>&1; then
 fi
 NPKD_BIN=$(cd "$NPKD_BIN" && pwd)
 CVC=$NPKD_BIN/cvc
-MKDER=$(dirname "$NPKD_BIN")/host/mkder
+MKCV=$(dirname "$NPKD_BIN")/host/mkcv
 mkdir -p "$TMP/dir"
 cd "$TMP"
 openpace() {	# openpace CERT: OpenPACE verifies it with what it knows
@@ -216,7 +216,7 @@ expect 0 "$CVC" req -k att3.pk8 -p at.cvcert -r DEATT00000003 -a DEDVAT00001 \
 expect 0 "$CVC" issue -k atdv.pk8 -s atdv.cvcert -T at.cvcert -P atterm.policy \
     -r "restricted identification" -S sector1.key -o att3.cvcert att3.req
 openpace att3.cvcert
-"$MKDER" cvget att3.cvcert sector.hash 80
+"$MKCV" cvget att3.cvcert sector.hash 80
 openssl dgst -sha256 -binary sector1.key | cmp -s - sector.hash ||
     fail "terminal sector: not the SHA-256 of the sector key"
 expect 0 "$CVC" keygen -o att4.pk8
