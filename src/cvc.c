@@ -999,7 +999,7 @@ struct walk {
 	const struct npkd_cvc *const	*pool, *const *trust, *const *dptrust;
 	size_t				 npool, ntrust, ndptrust;
 	time_t				 at;
-	int				 budget;
+	int				 budget, nodes;
 	const char			*result;
 	struct npkd_err			 err;
 	int				 failed;
@@ -1055,9 +1055,11 @@ check_path(struct walk *w, const struct npkd_cvc *const *path, size_t n,
 	size_t			 i;
 	int			 rc, rs, rx;
 
-	if (w->budget-- <= 0)
+	if (w->budget-- <= 0) {
+		w->failed = 0;
 		return wfail(w, "failure_certificate", "%s: too many candidate "
 		    "chains", path[0]->chr);
+	}
 	if ((dp = npkd_cvc_anchor_dp(a, w->trust, w->ntrust)) == NULL)
 		dp = npkd_cvc_anchor_dp(a, w->dptrust, w->ndptrust);
 	if (strcmp(a->car, a->chr) == 0) {
@@ -1131,6 +1133,11 @@ walk_up(struct walk *w, const struct npkd_cvc **path, size_t depth,
 	size_t			 nc = 0, i, k;
 	int			 on_path, pass;
 
+	if (w->nodes-- <= 0) {
+		w->failed = 0;		/* the reason we stop looking */
+		return wfail(w, "failure_certificate", "%s: too many candidate "
+		    "chains", path[0]->chr);
+	}
 	if (npkd_cvc_in(top, w->trust, w->ntrust))
 		return check_path(w, path, depth + 1, dp_out);
 	if (strcmp(top->car, top->chr) == 0)
@@ -1193,6 +1200,7 @@ npkd_cvc_path_dp(const struct npkd_cvc *c, const struct npkd_cvc *const *pool,
 	w.ndptrust = dptrust != NULL ? ndptrust : 0;
 	w.at = at;
 	w.budget = CVC_MAX_PATHS;
+	w.nodes = CVC_MAX_NODES;
 	path[0] = c;
 	if (walk_up(&w, path, 0, dp_out) == NPKD_OK)
 		return NPKD_OK;

@@ -12,6 +12,7 @@
 #define CVC_MAX_EXT	8		/* certificate extensions kept */
 #define CVC_MAX_CAND	4		/* certificates tried per CAR */
 #define CVC_MAX_PATHS	16		/* chains tried per verification */
+#define CVC_MAX_NODES	256		/* certificates looked at, likewise */
 
 #define OID_IS		"0.4.0.127.0.7.3.1.2.1"
 #define OID_AT		"0.4.0.127.0.7.3.1.2.2"

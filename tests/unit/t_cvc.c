@@ -372,6 +372,43 @@ rights_are_named_and_shorter_chats_grant_less(void)
 	CU_ASSERT_PTR_NULL(npkd_cvc_ext_name("1.2.3"));
 }
 
+/*
+ * A pool an attacker filled: four certificates for every CAR, eight
+ * levels up, and no anchor at the top.  The search for a chain gives up
+ * after a bounded number of certificates, not after 4^8.
+ */
+static void
+the_search_for_a_chain_is_bounded(void)
+{
+	uint8_t			 b[256];
+	struct npkd_cvc		*v[40];
+	const struct npkd_cvc	*pool[40];
+	struct npkd_err		 e;
+	const char		*res;
+	size_t			 n = build(b), i, k, nv = 0;
+
+	for (i = 0; i < 9; i++)
+		for (k = 0; k < 4; k++) {
+			/* CAR "DECVCA0000<i+1>", CHR "DETERM0000<i>" */
+			b[23] = (uint8_t)('0' + i + 1);
+			b[57] = (uint8_t)('0' + i);
+			b[n - 1] = (uint8_t)k;
+			b[21] = b[55] = '0';
+			memcpy(b + 15, "TERM", 4);
+			CU_ASSERT_EQUAL_FATAL(npkd_cvc_parse(b, n, 0, &v[nv],
+			    &e), NPKD_OK);
+			pool[nv] = v[nv];
+			nv++;
+			if (i == 0)
+				break;
+		}
+	CU_ASSERT_EQUAL(npkd_cvc_verify(v[0], pool, nv, pool, 0, 1767225600,
+	    &res, &e), NPKD_E_VERIFY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "too many candidate chains"));
+	for (i = 0; i < nv; i++)
+		npkd_cvc_free(v[i]);
+}
+
 /* A file of the EAC test PKI (NPKD_CVC, from testdata/gencvc.sh). */
 static struct npkd_cvc *
 cv(const char *name)
@@ -498,6 +535,8 @@ CU_TestInfo t_cvc[] = {
 	{ "policies are read strictly", policies_are_read_strictly },
 	{ "rights are named, and shorter CHATs grant less",
 	    rights_are_named_and_shorter_chats_grant_less },
+	{ "the search for a chain is bounded",
+	    the_search_for_a_chain_is_bounded },
 	{ "the CVCA certifies only what it can authenticate",
 	    the_cvca_certifies_only_what_it_can_authenticate },
 	CU_TEST_INFO_NULL
