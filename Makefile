@@ -49,7 +49,8 @@ endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
-	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
+	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c \
+	   src/export.c src/cvc.c src/cvca.c src/cvca_write.c src/cvstore.c src/package.c \
 	   src/soap.c src/spocstore.c src/spoctls.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
@@ -64,7 +65,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc pkg soap import
+FUZZERS	 = der cms ml ldif cvc pkg soap import cvcpolicy key
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -104,7 +105,8 @@ $(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
 $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h
+$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h \
+	    src/cvc_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
@@ -172,10 +174,15 @@ $(TD)/.done: testdata/gen.sh $(MKDER)
 	sh testdata/gen.sh $(TD) $(MKDER)
 	touch $@
 
-# EAC test PKI from OpenPACE's cvc-create.
+# EAC test PKI from OpenPACE's cvc-create; the attacker's requests from
+# OpenSSL signatures and mkcv's TLVs.
 CV	 = build/cvcdata
-$(CV)/.done: testdata/gencvc.sh $(MKDER)
-	sh testdata/gencvc.sh $(CV) $(abspath $(MKDER))
+MKCV	 = build/host/mkcv
+$(MKCV): testdata/mkcv.c
+	@mkdir -p $(@D)
+	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+$(CV)/.done: testdata/gencvc.sh $(MKDER) $(MKCV)
+	sh testdata/gencvc.sh $(CV) $(abspath $(MKDER)) $(abspath $(MKCV))
 	touch $@
 
 # SPOC TLS and package test PKI from GnuTLS certtool.
@@ -230,7 +237,7 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 testdata: $(TD)/.done
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml
-	NPKD_TESTDATA=$(TD) $(UNIT)
+	NPKD_TESTDATA=$(TD) NPKD_CVC=$(CV) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) sh tests/tools/run.sh
 

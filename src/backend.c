@@ -136,6 +136,28 @@ on_curve(gcry_mpi_t p, gcry_mpi_t a, gcry_mpi_t b, const uint8_t *pt,
 }
 
 /*
+ * Is q (04 || x || y) a point of the named curve c?  A public key that is
+ * not is invalid, whatever it is asked to verify.
+ */
+int
+npkd_ec_point_valid(const struct npkd_curve *c, const uint8_t *q, size_t qlen)
+{
+	gcry_mpi_t	 p = NULL, a = NULL, b = NULL;
+	int		 ok = 0;
+
+	if (c == NULL || qlen != 1 + 2 * c->len || q[0] != 0x04)
+		return 0;
+	if (gcry_mpi_scan(&p, GCRYMPI_FMT_USG, c->p, c->len, NULL) == 0 &&
+	    gcry_mpi_scan(&a, GCRYMPI_FMT_USG, c->a, c->len, NULL) == 0 &&
+	    gcry_mpi_scan(&b, GCRYMPI_FMT_USG, c->b, c->len, NULL) == 0)
+		ok = on_curve(p, a, b, q, c->len);
+	gcry_mpi_release(p);
+	gcry_mpi_release(a);
+	gcry_mpi_release(b);
+	return ok;
+}
+
+/*
  * Explicit parameters of no named curve come from untrusted input:
  * libgcrypt is handed only a sane prime field, a, b below p, and a base
  * point and public point that are uncompressed and on the curve.

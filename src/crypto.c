@@ -1040,6 +1040,11 @@ npkd_pubkey_ec(const struct npkd_buf *dp, const uint8_t *q, size_t qlen,
 		    "uncompressed");
 		goto fail;
 	}
+	if (k->curve != NULL && !npkd_ec_point_valid(k->curve, q, qlen)) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "EC public point is not on "
+		    "%s", k->curve->name);
+		goto fail;
+	}
 	if ((rc = ec_load(k, e)) != NPKD_OK)
 		goto fail;
 	*out = k;

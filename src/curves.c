@@ -6,6 +6,7 @@
  * can be handed over as parameters.
  */
 #include <string.h>
+#include <strings.h>
 
 #include <gnutls/gnutls.h>
 
@@ -643,15 +644,46 @@ npkd_curve_by_oid(const char *oid)
 	return NULL;
 }
 
+/* Other usual spellings of the NIST curves (SEC 2, X9.62, FIPS 186). */
+static const struct {
+	const char	*alias, *name;
+} aliases[] = {
+	{ "P-224", "NIST P-224" }, { "secp224r1", "NIST P-224" },
+	{ "nistp224", "NIST P-224" },
+	{ "P-256", "NIST P-256" }, { "secp256r1", "NIST P-256" },
+	{ "prime256v1", "NIST P-256" }, { "nistp256", "NIST P-256" },
+	{ "P-384", "NIST P-384" }, { "secp384r1", "NIST P-384" },
+	{ "nistp384", "NIST P-384" },
+	{ "P-521", "NIST P-521" }, { "secp521r1", "NIST P-521" },
+	{ "nistp521", "NIST P-521" },
+};
+
+/*
+ * A named curve by its name as in the table, an alias above, or its
+ * dotted OID; case does not matter.
+ */
 const struct npkd_curve *
 npkd_curve_by_name(const char *name)
 {
 	size_t i;
 
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcasecmp(aliases[i].alias, name) == 0) {
+			name = aliases[i].name;
+			break;
+		}
 	for (i = 0; i < NCURVES; i++)
-		if (strcasecmp(curves[i].name, name) == 0)
+		if (strcasecmp(curves[i].name, name) == 0 ||
+		    strcmp(curves[i].oid, name) == 0)
 			return &curves[i];
 	return NULL;
+}
+
+/* The i-th named curve, or NULL past the end. */
+const struct npkd_curve *
+npkd_curve_at(size_t i)
+{
+	return i < NCURVES ? &curves[i] : NULL;
 }
 
 /* Compare a big-endian number with a field element, leading zeros aside. */

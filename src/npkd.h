@@ -635,9 +635,17 @@ const char *npkd_cvc_key_oid(const struct npkd_cvc *);
 const char *npkd_cvc_sigalg_name(const struct npkd_cvc *);
 size_t	 npkd_cvc_ext_count(const struct npkd_cvc *);
 const char *npkd_cvc_ext_oid(const struct npkd_cvc *, size_t);
+/* "certificate description", "terminal sector" (TR-03110-3 C.3), or NULL. */
+const char *npkd_cvc_ext_name(const char *);
 /*
  * Verification.  NPKD_OK, or NPKD_E_VERIFY with the reason in e and the
- * SPOC result code (ICAO 9303-12 section 8) that fits in *result.
+ * SPOC result code (ICAO 9303-12 section 8) that fits in *result:
+ * failure_certificate (a signature, chain, CHAT or role), failure_expired,
+ * failure_domain_parameters; for requests failure_request_syntax,
+ * failure_inner_signature, failure_outer_signature.  The outer signer of
+ * a request must be a certificate of trust or one of pool that verifies
+ * up to trust, and a CVCA of the request's country or an earlier
+ * certificate of the request's holder.
  */
 int	 npkd_cvc_verify(const struct npkd_cvc *,
 	    const struct npkd_cvc *const *, size_t,
@@ -663,6 +671,8 @@ struct npkd_cvc_tmpl {
 	const uint8_t		*rights;
 	size_t			 nrights;
 	time_t			 effective, expiry;
+	const uint8_t		*ext;		/* content of 65, or NULL */
+	size_t			 ext_len;
 };
 int	 npkd_cvc_issue(const struct npkd_cvc_tmpl *, const struct npkd_cvc *,
 	    const struct npkd_cvc *, struct npkd_key *, struct npkd_buf *,
@@ -677,12 +687,116 @@ struct npkd_cvc_req_opts {
 	struct npkd_key		*outer_key;	/* NULL: not authenticated */
 	const struct npkd_cvc	*outer_cert;	/* its certificate */
 	const struct npkd_cvc	*outer_dp;	/* domain of outer_cert */
+	const struct npkd_buf	*pub;		/* key's SubjectPublicKeyInfo,
+						   for a key on a token */
 };
 int	 npkd_cvc_request(const struct npkd_cvc_req_opts *, struct npkd_buf *,
 	    struct npkd_err *);
 int	 npkd_cvc_countersign(const struct npkd_cvc *, struct npkd_key *,
 	    const struct npkd_cvc *, const struct npkd_cvc *, struct npkd_buf *,
 	    struct npkd_err *);
+/*
+ * Strict input: a decimal number within [min, max] (nothing else is a
+ * number); a calendar date YYYY-MM-DD of 2000-2099 as noon UTC.
+ */
+int	 npkd_cvc_number(const char *, long, long, long *, struct npkd_err *);
+int	 npkd_cvc_date(const char *, time_t *, struct npkd_err *);
+/*
+ * Sequence numbers (TR-03110-3 A.6.1): five characters 0-9, A-Z; a
+ * holder numbers in one numbering (numeric, alphanumeric, or the
+ * certifying country's code cc and three alphanumerics), each number
+ * after the last of that numbering (reset only once it is exhausted).
+ * prev: the holder's earlier numbers, oldest first.  NPKD_OK,
+ * NPKD_E_VERIFY (out of order), NPKD_E_FORMAT (not a sequence number).
+ */
+int	 npkd_cvc_seq_check(const char *const *, size_t, const char *,
+	    const char *, struct npkd_err *);
+
+/*
+ * The issuing side (a CVCA for DVs, a DV for terminals).  A policy is one
+ * agreement, read from "key = value" lines: roles (dv_foreign,
+ * dv_domestic, terminal), type (IS AT ST), rights (names), algorithms
+ * (id-TA names), min_days, max_days (1 to NPKD_CVCA_MAX_DAYS).
+ */
+#define NPKD_CVCA_MAX_DAYS	1098	/* three years (TR-03139) */
+#define NPKD_CVCA_MAX_POLICY	65536
+struct npkd_cvca_policy {
+	unsigned int	 roles;		/* 1 << NPKD_CVC_..., 0: dv_foreign */
+	char		 type[4];	/* "" or IS AT ST */
+	char		 rights[512];
+	char		 algorithms[256];
+	long		 min_days, max_days;	/* 0: TR-03139 of the role */
+};
+int	 npkd_cvca_policy_parse(const uint8_t *, size_t,
+	    struct npkd_cvca_policy *, struct npkd_err *);
+/*
+ * Issue a certificate for request as the holder of signer, within
+ * policy: the request authenticated (a foreign holder's by an outer
+ * signature of a registered CVCA of its country, foreign, or of its
+ * current certificate from us, verified up to ours; plain requests only
+ * from our own country), its key on the signer's algorithm and domain
+ * parameters, the role below the signer's, rights within the policy and
+ * the signer's, validity within the policy and the signer's.  pool:
+ * other certificates (they prove nothing unless they verify).  Refusals
+ * are NPKD_E_VERIFY with the SPOC result code in *result.
+ */
+struct npkd_cvca_issue {
+	const struct npkd_cvc		*request;
+	const struct npkd_cvc		*signer;	/* our certificate */
+	const struct npkd_cvc *const	*ours;		/* our CVCAs, links */
+	size_t				 nours;
+	const struct npkd_cvc *const	*foreign;	/* registered CVCAs */
+	size_t				 nforeign;
+	const struct npkd_cvc *const	*pool;
+	size_t				 npool;
+	const struct npkd_cvca_policy	*policy;
+	int				 role;		/* -1: by policy */
+	const char			*rights;	/* NULL: policy's */
+	long				 days;		/* 0: the longest */
+	int				 narrow;	/* narrow, not refuse */
+	const struct npkd_buf		*description;	/* AT: DER */
+	const struct npkd_buf		*sectors;	/* AT: 0 to 2 keys */
+	size_t				 nsectors;
+	time_t				 now;
+};
+int	 npkd_cvca_issue(const struct npkd_cvca_issue *, struct npkd_key *,
+	    struct npkd_buf *, const char **, struct npkd_err *);
+/* A country's first, self-signed CVCA certificate. */
+struct npkd_cvca_root {
+	const char		*chr;
+	const char		*type;		/* IS AT ST */
+	const char		*rights;	/* names */
+	const char		*alg;		/* id-TA name; NULL: by key */
+	long			 days;		/* 0: three years */
+	const struct npkd_buf	*pub;		/* SPKI, for a token key */
+	time_t			 now;
+};
+int	 npkd_cvca_root(const struct npkd_cvca_root *, struct npkd_key *,
+	    struct npkd_buf *, struct npkd_err *);
+/*
+ * Roll a CVCA key over: the link certificate of the new key signed by
+ * the old one, with the new key's domain parameters, and (self not NULL)
+ * the new self-signed certificate.
+ */
+struct npkd_cvca_link {
+	const struct npkd_cvc	*old;
+	const struct npkd_cvc	*old_dp;	/* NULL: old's own */
+	const char		*chr;
+	const char		*alg;		/* NULL: the old one's */
+	long			 days;		/* 0: three years */
+	const struct npkd_buf	*pub;		/* new key's SPKI (token) */
+	time_t			 now;
+};
+int	 npkd_cvca_link(const struct npkd_cvca_link *, struct npkd_key *,
+	    struct npkd_key *, struct npkd_buf *, struct npkd_buf *,
+	    struct npkd_err *);
+/*
+ * Our CVCA countersigns a plain request of one of our own DVs for a
+ * foreign CVCA, after verifying it (TR-03139).
+ */
+int	 npkd_cvca_countersign(const struct npkd_cvc *, const struct npkd_cvc *,
+	    const struct npkd_cvc *, struct npkd_key *, time_t,
+	    struct npkd_buf *, const char **, struct npkd_err *);
 
 /*
  * The CVCA's register in the store.  origin: "registered" (a foreign
@@ -701,9 +815,23 @@ int	 npkd_store_cv_remove(struct npkd_store *, const struct npkd_cvc *,
 int	 npkd_store_cv_list(struct npkd_store *, const char *, long, time_t,
 	    int (*)(void *, const uint8_t *, size_t, const char *), void *,
 	    struct npkd_err *);
-/* The highest sequence number issued to holder (CC + mnemonic), or "". */
-int	 npkd_store_cv_last_seq(struct npkd_store *, const char *, char *,
-	    size_t, struct npkd_err *);
+/*
+ * Register a certificate (origin "registered", "own" or "ours") once it
+ * verifies against itself or the register at its effective date; a
+ * registered or own one must be a CVCA certificate.
+ */
+int	 npkd_store_cv_register(struct npkd_store *, const struct npkd_cvc *,
+	    const char *, const char **, struct npkd_err *);
+/*
+ * npkd_cvca_issue with the register: our CVCAs (own), registered foreign
+ * CVCAs and what we issued join the sets of in; a DV must be registered
+ * and not suspended; a request served before, a CHR issued before, a
+ * sequence number out of order or a key certified before are refused.
+ * The certificate is recorded with its request before it is returned.
+ */
+int	 npkd_store_cv_issue(struct npkd_store *, const struct npkd_cvca_issue *,
+	    struct npkd_key *, struct npkd_buf *, const char **,
+	    struct npkd_err *);
 /* Foreign DVs: "registered" or "suspended"; status "" when unknown. */
 int	 npkd_store_dv_set(struct npkd_store *, const char *, const char *,
 	    struct npkd_err *);

@@ -81,6 +81,7 @@ struct npkd_curve {
 };
 const struct npkd_curve *npkd_curve_by_oid(const char *);
 const struct npkd_curve *npkd_curve_by_name(const char *);
+const struct npkd_curve *npkd_curve_at(size_t);
 const struct npkd_curve *npkd_curve_match(const uint8_t *, size_t,
 	    const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *,
 	    size_t, const uint8_t *, size_t);
@@ -146,6 +147,9 @@ int	 npkd_backend_init(struct npkd_err *);
 int	 npkd_be_gnutls_load(struct npkd_pubkey *, struct npkd_err *);
 int	 npkd_be_gcrypt_load(struct npkd_pubkey *, struct npkd_err *);
 void	 npkd_be_unload(struct npkd_pubkey *);
+/* Is the point (04 || x || y) on the named curve? */
+int	 npkd_ec_point_valid(const struct npkd_curve *, const uint8_t *,
+	    size_t);
 
 int	 npkd_ec_domain(const uint8_t *, size_t, const struct npkd_curve **,
 	    int *, struct npkd_buf *, struct npkd_err *);

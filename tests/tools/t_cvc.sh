@@ -43,10 +43,10 @@ while read -r code f why; do
 	one_line_error "$f"
 	grep -q "$why" "$TMP/err" || { cat "$TMP/err" >&2; fail "$f: $why"; }
 done <<LIST
-1 dv_wrong_signer.cvcert failure_outer_signature
-1 dv_flipped_sig.cvcert failure_outer_signature
+1 dv_wrong_signer.cvcert failure_certificate
+1 dv_flipped_sig.cvcert failure_certificate
 1 dv_expired.cvcert failure_expired
-1 term_wider.cvcert CHAT wider
+1 term_wider.cvcert failure_certificate: YYTERM00002: CHAT wider
 2 trailing.cvcert trailing
 2 truncated.cvcert truncated
 LIST
