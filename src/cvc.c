@@ -15,21 +15,6 @@
 
 #include "cvc_int.h"
 
-#define T_CVCERT	0x7f21
-#define T_BODY		0x7f4e
-#define T_CPI		0x5f29
-#define T_CAR		0x42
-#define T_PUBKEY	0x7f49
-#define T_OID		0x06
-#define T_CHR		0x5f20
-#define T_CHAT		0x7f4c
-#define T_RIGHTS	0x53
-#define T_CED		0x5f25
-#define T_CXD		0x5f24
-#define T_EXT		0x65
-#define T_DDT		0x73
-#define T_SIG		0x5f37
-#define T_AUTH		0x67
 
 /* One TLV at p (avail bytes): tags of up to 3 bytes, lengths of 1-3. */
 static int
@@ -96,30 +81,6 @@ peek(const uint8_t *p, size_t left, unsigned int tag)
 	return left > 0 && tlv_read(p, left, &t) == NPKD_OK && t.tag == tag;
 }
 
-/* Dotted OID from DER content. */
-static int
-oid_str(const uint8_t *p, size_t n, char *out, size_t sz)
-{
-	unsigned long	 v = 0;
-	size_t		 i, off;
-
-	if (n == 0 || n > 32 || (p[n - 1] & 0x80))
-		return NPKD_E_FORMAT;
-	off = (size_t)snprintf(out, sz, "%u.%u", p[0] < 80 ? p[0] / 40 : 2,
-	    p[0] < 80 ? p[0] % 40 : p[0] - 80);
-	for (i = 1; i < n && off < sz; i++) {
-		if (v == 0 && p[i] == 0x80)
-			return NPKD_E_FORMAT;	/* not minimal */
-		v = (v << 7) | (p[i] & 0x7f);
-		if (v > 0xffffffffUL)
-			return NPKD_E_FORMAT;
-		if (!(p[i] & 0x80)) {
-			off += (size_t)snprintf(out + off, sz - off, ".%lu", v);
-			v = 0;
-		}
-	}
-	return off < sz ? NPKD_OK : NPKD_E_FORMAT;
-}
 
 /* A reference (CAR, CHR): printable ISO 8859-1, 1 to 16 bytes. */
 static int
@@ -267,7 +228,7 @@ pubkey(struct npkd_cvc *c, const struct cvc_tlv *pk, struct npkd_err *e)
 
 	if (expect(&p, &left, T_OID, &t, "public key OID", e) != NPKD_OK)
 		return NPKD_E_FORMAT;
-	if (oid_str(t.v, t.len, c->key_oid, sizeof(c->key_oid)) != NPKD_OK)
+	if (npkd_oid_string(t.v, t.len, c->key_oid, sizeof(c->key_oid)) != NPKD_OK)
 		return npkd_seterr(e, NPKD_E_FORMAT, "CVC: bad key OID");
 	if (npkd_cvc_alg_by_oid(c->key_oid, &c->sigkind, &c->hash) != NPKD_OK)
 		return npkd_seterr(e, NPKD_E_UNSUPPORTED, "CVC: key algorithm "
@@ -326,7 +287,7 @@ extensions(struct npkd_cvc *c, const struct cvc_tlv *t, struct npkd_err *e)
 		    tlv_read(d.v, d.len, &o) != NPKD_OK || o.tag != T_OID)
 			return npkd_seterr(e, NPKD_E_FORMAT, "CVC: bad "
 			    "certificate extension");
-		if (c->next < CVC_MAX_EXT && oid_str(o.v, o.len,
+		if (c->next < CVC_MAX_EXT && npkd_oid_string(o.v, o.len,
 		    c->ext_oids[c->next], sizeof(c->ext_oids[0])) == NPKD_OK)
 			c->ext[c->next++] = d;
 		q += d.all_len;
@@ -345,7 +306,7 @@ chat(struct npkd_cvc *c, const struct cvc_tlv *t, struct npkd_err *e)
 
 	if ((rc = expect(&q, &ql, T_OID, &u, "CHAT OID", e)) != NPKD_OK)
 		return rc;
-	if (oid_str(u.v, u.len, c->chat_oid, sizeof(c->chat_oid)) != NPKD_OK)
+	if (npkd_oid_string(u.v, u.len, c->chat_oid, sizeof(c->chat_oid)) != NPKD_OK)
 		return npkd_seterr(e, NPKD_E_FORMAT, "CVC: bad CHAT OID");
 	if ((rc = expect(&q, &ql, T_RIGHTS, &u, "CHAT rights", e)) != NPKD_OK)
 		return rc;

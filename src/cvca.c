@@ -188,24 +188,25 @@ known_alg(void *arg, const char *s, size_t n)
 	return npkd_cvc_alg_oid(name) != NULL ? 0 : -1;
 }
 
+struct finditem {
+	const char	*item;
+	size_t		 n;
+};
+
+static int
+is_item(void *arg, const char *s, size_t n)
+{
+	const struct finditem *f = arg;
+
+	return n == f->n && strncasecmp(s, f->item, n) == 0;
+}
+
 static int
 in_list(const char *list, const char *item)
 {
-	const char	*p = list, *end;
-	size_t		 len, n = strlen(item);
+	struct finditem f = { item, strlen(item) };
 
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, ",");
-		len = (size_t)(end - p);
-		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len == n && strncasecmp(p, item, n) == 0)
-			return 1;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
+	return each_item(list, is_item, &f) == 1;
 }
 
 /* Copy a value into a field of the policy; too long is an error. */

@@ -13,20 +13,6 @@
 
 #include "cvc_int.h"
 
-#define T_CVCERT	0x7f21
-#define T_BODY		0x7f4e
-#define T_CPI		0x5f29
-#define T_CAR		0x42
-#define T_PUBKEY	0x7f49
-#define T_OID		0x06
-#define T_CHR		0x5f20
-#define T_CHAT		0x7f4c
-#define T_RIGHTS	0x53
-#define T_CED		0x5f25
-#define T_CXD		0x5f24
-#define T_EXT		0x65
-#define T_SIG		0x5f37
-#define T_AUTH		0x67
 
 /* TLV writer: tag of 1 or 2 bytes, minimal definite length. */
 static int

@@ -498,12 +498,59 @@ check_members(const struct npkd_ml *m, struct trust *t,
 		    "member %ld)", nonca, nonca > 1 ? "s are" : " is", first);
 }
 
+/* Does a member take part in the trust model (a CSCA or a link)? */
+int
+npkd_ml_member_is_ca(const struct npkd_cert *c)
+{
+	return c->role == NPKD_ROLE_CSCA || c->role == NPKD_ROLE_LINK ||
+	    npkd_cert_can_certify(c);
+}
+
 /* Self-attestation: the list's own CSCAs of the signer's country. */
 static int
 own_csca(const struct npkd_cert *c, const struct npkd_cert *signer)
 {
 	return c->role == NPKD_ROLE_CSCA && strcasecmp(c->country,
 	    signer->country) == 0;
+}
+
+/*
+ * A list into a trust engine: the certificates its SignedData carries, its
+ * signer and the CA members given (copies of each; members' engine
+ * indexes into ci when not NULL), as a list whose CMS signature verified.
+ * With self, the list's own CSCAs of the signer's country are anchors.
+ * The list's index, or -1 when memory ran out.
+ */
+long
+npkd_ml_to_trust(struct trust *t, const struct npkd_ml *m,
+    const struct npkd_cert *signer, struct npkd_cert *const *cas, size_t ncas,
+    int self, long *ci)
+{
+	struct npkd_cert	*c;
+	size_t			 i;
+	long			 si, li, k;
+
+	for (i = 0; i < npkd_cms_cert_count(m->cms); i++)
+		if (npkd_cert_parse(npkd_cms_cert(m->cms, i)->der.data,
+		    npkd_cms_cert(m->cms, i)->der.len, &c, NULL) == NPKD_OK &&
+		    npkd_trust_add_cert(t, c, self && own_csca(c, signer)) < 0)
+			return -1;
+	if (npkd_cert_parse(signer->der.data, signer->der.len, &c, NULL) !=
+	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0)
+		return -1;
+	if ((li = npkd_trust_add_list(t, m->sha256, m->kind, si,
+	    npkd_cms_signing_time(m->cms), SIG_OK)) < 0)
+		return -1;
+	for (i = 0; i < ncas; i++) {
+		if (npkd_cert_parse(cas[i]->der.data, cas[i]->der.len, &c,
+		    NULL) != NPKD_OK || (k = npkd_trust_add_cert(t, c, self &&
+		    own_csca(c, signer))) < 0 ||
+		    npkd_trust_add_member(t, li, k) != NPKD_OK)
+			return -1;
+		if (ci != NULL)
+			ci[i] = k;
+	}
+	return li;
 }
 
 /*
@@ -521,9 +568,9 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
 	struct trust		 *t = NULL;
 	const struct npkd_cert	 *signer = NULL;
 	const struct tverdict	 *tv;
-	struct npkd_cert	 *c = NULL;
-	long			 *idx = NULL, li, si;
-	size_t			  i;
+	struct npkd_cert	 *c = NULL, **cas = NULL;
+	long			 *idx = NULL, *ci = NULL, li;
+	size_t			  i, ncas = 0;
 	int			  rc, self = nanchors == 0;
 
 	memset(v, 0, sizeof(*v));
@@ -547,36 +594,26 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
 		    anchors[i]->der.len, &c, e)) != NPKD_OK ||
 		    npkd_trust_add_cert(t, c, 1) < 0)
 			goto nomem;
-	for (i = 0; i < npkd_cms_cert_count(m->cms); i++)
-		if (npkd_cert_parse(npkd_cms_cert(m->cms, i)->der.data,
-		    npkd_cms_cert(m->cms, i)->der.len, &c, NULL) == NPKD_OK &&
-		    npkd_trust_add_cert(t, c, self && own_csca(c, signer)) < 0)
-			goto nomem;
-	if ((rc = npkd_cert_parse(signer->der.data, signer->der.len, &c, e)) !=
-	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0)
-		goto nomem;
-	if ((idx = calloc(m->ncerts + 1, sizeof(*idx))) == NULL)
+	if ((idx = calloc(m->ncerts + 1, sizeof(*idx))) == NULL ||
+	    (cas = calloc(m->ncerts + 1, sizeof(*cas))) == NULL ||
+	    (ci = calloc(m->ncerts + 1, sizeof(*ci))) == NULL)
 		goto nomem;
 	for (i = 0; i < m->ncerts; i++) {
 		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
 			goto out;
 		idx[i] = -1;
-		if (c->role != NPKD_ROLE_CSCA && c->role != NPKD_ROLE_LINK &&
-		    !npkd_cert_can_certify(c)) {
+		if (!npkd_ml_member_is_ca(c)) {
 			npkd_cert_free(c);
 			continue;
 		}
-		if ((idx[i] = npkd_trust_add_cert(t, c, self &&
-		    own_csca(c, signer))) < 0)
-			goto nomem;
+		idx[i] = (long)ncas;
+		cas[ncas++] = c;
 	}
-	if ((li = npkd_trust_add_list(t, m->sha256, m->kind, si,
-	    v->signing_time, SIG_OK)) < 0)
+	if ((li = npkd_ml_to_trust(t, m, signer, cas, ncas, self, ci)) < 0)
 		goto nomem;
 	for (i = 0; i < m->ncerts; i++)
-		if (idx[i] >= 0 && npkd_trust_add_member(t, li, idx[i]) !=
-		    NPKD_OK)
-			goto nomem;
+		if (idx[i] >= 0)
+			idx[i] = ci[idx[i]];
 	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
 		goto out;
 	if (m->kind == NPKD_LIST_ML)
@@ -625,6 +662,8 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
 		rc = npkd_seterr(e, NPKD_E_NOMEM, "verify");
  out:
 	free(idx);
+	free(ci);
+	npkd_certs_free(cas, ncas);
 	npkd_trust_free(t);
 	npkd_sigcache_free(sc);
 	return rc;

@@ -18,6 +18,7 @@
 
 #include "npkd_int.h"
 #include "store_int.h"
+#include "trust.h"
 
 /* Schema migrations, applied in order; PRAGMA user_version counts them. */
 static const char *migrations[] = {
@@ -495,6 +496,9 @@ npkd_findings_json(const struct npkd_findings *f)
 	return (char *)d.data;
 }
 
+static int hex_range(const char *, uint8_t [32], uint8_t [32],
+    struct npkd_err *);
+
 /* What one import knows while it runs. */
 struct imp {
 	struct npkd_store		*s;
@@ -864,8 +868,7 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 		    entry ? " " : "", i);
 		if ((rc = put_cert(im, c, name, sha, 0, NULL, e)) != NPKD_OK)
 			goto out;
-		if (c->role == NPKD_ROLE_CSCA || c->role == NPKD_ROLE_LINK ||
-		    npkd_cert_can_certify(c)) {
+		if (npkd_ml_member_is_ca(c)) {
 			if ((nv = reallocarray(cas, ncas + 1, sizeof(*nv))) ==
 			    NULL) {
 				rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
@@ -1267,9 +1270,7 @@ npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
 	struct npkd_object	 ob;
 	struct npkd_dbuf	 sql;
 	sqlite3_stmt		*q = NULL;
-	char			 lo[65], hi[65];
 	int			 r, rc = NPKD_OK, i = 1;
-	size_t			 n;
 
 	npkd_dbuf_init(&sql, 4096);
 	npkd_dbuf_printf(&sql, "SELECT sha256, kind, country, subject, issuer, "
@@ -1319,29 +1320,10 @@ npkd_store_list(struct npkd_store *s, const struct npkd_query *qy,
 		    qy->expiring_days * 86400L);
 	if (qy->id) {
 		uint8_t lb[32], hb[32];
-		size_t k;
 
-		n = strlen(qy->id);
-		if (n == 0 || n > 64 || strspn(qy->id, "0123456789abcdefABCDEF")
-		    != n) {
+		if ((rc = hex_range(qy->id, lb, hb, e)) != NPKD_OK) {
 			sqlite3_finalize(q);
-			return npkd_seterr(e, NPKD_E_USAGE, "%s: not a SHA-256 "
-			    "or a prefix of one", qy->id);
-		}
-		snprintf(lo, sizeof(lo), "%s", qy->id);
-		snprintf(hi, sizeof(hi), "%s", qy->id);
-		for (k = n; k < 64; k++) {
-			lo[k] = '0';
-			hi[k] = 'f';
-		}
-		lo[64] = hi[64] = '\0';
-		for (k = 0; k < 32; k++) {
-			unsigned int x;
-
-			sscanf(lo + 2 * k, "%2x", &x);
-			lb[k] = (uint8_t)x;
-			sscanf(hi + 2 * k, "%2x", &x);
-			hb[k] = (uint8_t)x;
+			return rc;
 		}
 		sqlite3_bind_blob(q, i++, lb, 32, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(q, i++, hb, 32, SQLITE_TRANSIENT);

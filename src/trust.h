@@ -148,4 +148,11 @@ void	 npkd_trust_ee_verdict(const struct trust *, const struct tee *,
 
 const char *npkd_trust_status_name(int);
 
+/* ml.c: a list into an engine (see there). */
+struct npkd_ml;
+int	 npkd_ml_member_is_ca(const struct npkd_cert *);
+long	 npkd_ml_to_trust(struct trust *, const struct npkd_ml *,
+	    const struct npkd_cert *, struct npkd_cert *const *, size_t, int,
+	    long *);
+
 #endif /* NPKD_SRC_TRUST_H */

@@ -353,7 +353,7 @@ npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
 	const struct tverdict	*v;
 	struct npkd_cert	*c;
 	size_t			 i;
-	long			 si, li, ci;
+	long			 li;
 	int			 rc;
 
 	if ((sc = npkd_sigcache_new()) == NULL ||
@@ -368,22 +368,8 @@ npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
 		if (npkd_cert_parse(anchors[i]->der.data, anchors[i]->der.len,
 		    &c, NULL) == NPKD_OK && npkd_trust_add_cert(t, c, 1) < 0)
 			goto nomem;
-	for (i = 0; i < npkd_cms_cert_count(npkd_ml_cms(m)); i++)
-		if (npkd_cert_parse(npkd_cms_cert(npkd_ml_cms(m), i)->der.data,
-		    npkd_cms_cert(npkd_ml_cms(m), i)->der.len, &c, NULL) ==
-		    NPKD_OK && npkd_trust_add_cert(t, c, 0) < 0)
-			goto nomem;
-	if ((rc = npkd_cert_parse(signer->der.data, signer->der.len, &c, e)) !=
-	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0)
+	if ((li = npkd_ml_to_trust(t, m, signer, cas, ncas, 0, NULL)) < 0)
 		goto nomem;
-	if ((li = npkd_trust_add_list(t, npkd_ml_sha256(m), npkd_ml_kind(m), si,
-	    npkd_cms_signing_time(npkd_ml_cms(m)), SIG_OK)) < 0)
-		goto nomem;
-	for (i = 0; i < ncas; i++)
-		if (npkd_cert_parse(cas[i]->der.data, cas[i]->der.len, &c,
-		    NULL) == NPKD_OK && ((ci = npkd_trust_add_cert(t, c, 0)) <
-		    0 || npkd_trust_add_member(t, li, ci) != NPKD_OK))
-			goto nomem;
 	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
 		goto out;
 	v = npkd_trust_list_verdict(t, (size_t)li);

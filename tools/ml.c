@@ -33,9 +33,13 @@ ml_usage(void)
 	exit(EXIT_ERR);
 }
 
-/* Read and parse a list; on failure print the reason and return 2. */
+/*
+ * Read a list and open it: the CMS only (verify reads the content after
+ * the signature), or with its content too (load).  On failure print the
+ * reason and return 2.
+ */
 static int
-load_list(const char *path, struct npkd_ml **ml)
+read_list(const char *path, int load, struct npkd_ml **ml)
 {
 	struct npkd_buf	 b;
 	struct npkd_err	 e;
@@ -46,7 +50,8 @@ load_list(const char *path, struct npkd_ml **ml)
 		warnmsg(NULL, "%s", e.msg);
 		return EXIT_ERR;
 	}
-	rc = npkd_ml_parse(b.data, b.len, ml, &e);
+	rc = load ? npkd_ml_parse(b.data, b.len, ml, &e) :
+	    npkd_ml_open(b.data, b.len, ml, &e);
 	npkd_buf_free(&b);
 	if (rc != NPKD_OK) {
 		warnmsg(display_name(path), "%s", e.msg);
@@ -119,7 +124,7 @@ ml_print(int argc, char *argv[])
 	if (optind >= argc)
 		ml_usage();
 	for (i2 = optind; i2 < argc; i2++) {
-		if ((ex = worst(ex, load_list(argv[i2], &ml))) != EXIT_OK &&
+		if ((ex = worst(ex, read_list(argv[i2], 1, &ml))) != EXIT_OK &&
 		    ml == NULL)
 			continue;
 		for (i = 0; i < npkd_ml_count(ml); i++) {
@@ -152,28 +157,6 @@ ml_print(int argc, char *argv[])
 	return ex;
 }
 
-/* Read a list and open it (CMS only: the content waits for the signature). */
-static int
-open_list(const char *path, struct npkd_ml **ml)
-{
-	struct npkd_buf	 b;
-	struct npkd_err	 e;
-	int		 rc;
-
-	*ml = NULL;
-	if ((rc = npkd_file_read(path, NPKD_MAX_FILE, &b, &e)) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return EXIT_ERR;
-	}
-	rc = npkd_ml_open(b.data, b.len, ml, &e);
-	npkd_buf_free(&b);
-	if (rc != NPKD_OK) {
-		warnmsg(display_name(path), "%s", e.msg);
-		return EXIT_ERR;
-	}
-	return EXIT_OK;
-}
-
 static int
 verify_one(const char *path, const struct npkd_cert *const *trust,
     size_t ntrust, int flags, int json)
@@ -186,7 +169,7 @@ verify_one(const char *path, const struct npkd_cert *const *trust,
 	const char		*name = display_name(path);
 	int			 rc, ex;
 
-	if ((ex = open_list(path, &ml)) != EXIT_OK) {
+	if ((ex = read_list(path, 0, &ml)) != EXIT_OK) {
 		if (json) {
 			fputs("{\"file\":", stdout);
 			json_str(stdout, name);
@@ -309,7 +292,7 @@ extract_one(const char *path, const char *dir)
 	size_t			 i, len, k;
 	int			 ex;
 
-	if ((ex = load_list(path, &ml)) != EXIT_OK)
+	if ((ex = read_list(path, 1, &ml)) != EXIT_OK)
 		return ex;
 	for (i = 0; i < npkd_ml_count(ml) && ex == EXIT_OK; i++) {
 		npkd_cert_free(c);
