@@ -50,7 +50,8 @@ endif
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
-	   src/soap.c src/spocstore.c src/spoctls.c
+	   src/soap.c src/spocstore.c src/spoctls.c src/spocscan.c src/spocserve.c \
+	   src/spocflow.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a
@@ -85,17 +86,26 @@ $(GEN)/npkd_asn1_tab.c: schemas/npkd.asn
 	asn1Parser -o $@ -n npkd_asn1_tab $<
 
 # The SPOC schemas are compiled into the library, which validates every
-# message it writes and reads against them.
-$(GEN)/spoc_xsd.c: schemas/spoc-csn369791.xsd schemas/spoc-icao.xsd
+# message it writes and reads against them; the relay serves each WSDL
+# with its schema inlined (GET on the service URL).
+SPOC_SCHEMAS = schemas/spoc-csn369791.xsd schemas/spoc-icao.xsd \
+	   schemas/spoc-csn369791.wsdl schemas/spoc-icao.wsdl
+$(GEN)/spoc_xsd.c: $(SPOC_SCHEMAS)
 	@mkdir -p $(GEN)
 	{ echo '#include <stddef.h>'; \
 	  for v in csn:spoc-csn369791 icao:spoc-icao; do \
-	    n=$${v%%:*}; f=schemas/$${v#*:}.xsd; \
-	    echo "extern const char npkd_xsd_$$n[]; extern const size_t npkd_xsd_$${n}_len;"; \
-	    echo "const char npkd_xsd_$$n[] = {"; \
-	    od -An -v -tx1 $$f | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	    echo "0 };"; \
-	    echo "const size_t npkd_xsd_$${n}_len = sizeof(npkd_xsd_$$n) - 1;"; \
+	    n=$${v%%:*}; f=schemas/$${v#*:}; \
+	    for k in xsd wsdl; do \
+	      echo "extern const char npkd_$${k}_$$n[]; extern const size_t npkd_$${k}_$${n}_len;"; \
+	      echo "const char npkd_$${k}_$$n[] = {"; \
+	      if [ $$k = xsd ]; then cat $$f.xsd; else \
+	        awk -v xsd=$$f.xsd '/^ *<xs:schema> *$$/ { skip = 1; \
+	          while ((getline l < xsd) > 0) if (l !~ /^<[?]xml/) print l; next } \
+	          skip && /<\/xs:schema>/ { skip = 0; next } !skip' $$f.wsdl; fi | \
+	        od -An -v -tx1 | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	      echo "0 };"; \
+	      echo "const size_t npkd_$${k}_$${n}_len = sizeof(npkd_$${k}_$$n) - 1;"; \
+	    done; \
 	  done; } > $@.tmp && mv $@.tmp $@
 
 $(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
@@ -104,7 +114,7 @@ $(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
 $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h
+$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/spoc_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 

@@ -123,6 +123,12 @@ static const char *migrations[] = {
 	"  msgid TEXT NOT NULL,"
 	"  sha256 TEXT NOT NULL,"
 	"  outcome TEXT NOT NULL);",
+	/* 4: issue 12: incoming SPOC messages keyed by their content too,
+	 * so that a push (whose messageID, if any, is ignored) is filed once */
+	"ALTER TABLE spoc_msgs ADD COLUMN content BLOB"
+	"  CHECK (content IS NULL OR length(content) = 32);"
+	"CREATE UNIQUE INDEX spoc_msg_content ON spoc_msgs(dir, peer, op, "
+	"  response, content) WHERE content IS NOT NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
