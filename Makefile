@@ -190,8 +190,8 @@ $(CV)/.done: testdata/gencvc.sh $(MKDER)
 
 # SPOC TLS and package test PKI from GnuTLS certtool.
 SP	 = build/spocdata
-$(SP)/.done: testdata/genspoc.sh
-	sh testdata/genspoc.sh $(SP)
+$(SP)/.done: testdata/genspoc.sh $(CV)/.done
+	sh testdata/genspoc.sh $(SP) $(abspath $(CV))
 	touch $@
 
 # PKD-shaped corpora: small for the kill test, full size for make bench.
