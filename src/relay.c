@@ -169,6 +169,7 @@ npkd_relay_post(const struct npkd_relay_client *c,
 		    "bytes", peer->country, c->max_body);
 		goto out;
 	}
+	errno = 0;	/* curl's reasons are its own, not errno's */
 	if (cr == CURLE_OPERATION_TIMEDOUT) {
 		rc = npkd_seterr(e, NPKD_E_IO, "%s: %s: no complete answer "
 		    "within %ld ms", peer->country, peer->url, c->total_ms);

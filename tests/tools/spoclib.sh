@@ -106,3 +106,33 @@ schema_valid() {
 	xmllint --noout --nonet --schema "$SCHEMAS/soap11-envelope.xsd" "$1" \
 	    2>"$TMP/xmllint" || { cat "$TMP/xmllint" >&2; fail "$1 is not schema-valid"; }
 }
+
+# zeep_python: PY is a python3 with python3-zeep (Debian's)
+zeep_python() {
+	for py in python3 /usr/bin/python3; do
+		if command -v $py >/dev/null 2>&1 &&
+		    $py -c 'import zeep, lxml, requests' 2>/dev/null; then
+			PY=$py
+			return 0
+		fi
+	done
+	fail "python3-zeep is needed (make deps)"
+}
+PEER=$(cd "$(dirname "$0")" && pwd)/spocpeer.py
+
+# start_peer NAME WSDL MODE: the independent SPOC (ZZ's server
+# certificate, PP's CA for clients) on 127.0.0.1; NAME.port, NAME.log
+start_peer() {
+	"$PY" "$PEER" server "$2" "$S/zz_server.pem" "$S/zz_server.key" \
+	    "$S/pp_ca.pem" "$TMP/$1.port" "$TMP/$1.log" "$3" \
+	    2>"$TMP/$1.err" &
+	eval "${1}_pid=$!"
+	PIDS="$PIDS $!"
+	i=0
+	while [ ! -s "$TMP/$1.port" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { cat "$TMP/$1.err" >&2; fail "$1 did not start"; }
+		sleep 0.1
+	done
+}
+CORPUS_WSDL=${NPKD_CORPUS:-/work/shared/corpus}/eac/wsdl/csn369791_spocwsdl.xml
