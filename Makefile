@@ -214,7 +214,7 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 testdata: $(TD)/.done
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(SPOCLOAD)
-	NPKD_TESTDATA=$(TD) $(UNIT)
+	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) \
 	    SPOCLOAD=$(abspath $(SPOCLOAD)) sh tests/tools/run.sh

@@ -19,6 +19,8 @@ static CU_SuiteInfo suites[] = {
 	{ "CV certificates", NULL, NULL, NULL, NULL, t_cvc },
 	{ "message packages", NULL, NULL, NULL, NULL, t_pkg },
 	{ "SPOC messages", NULL, NULL, NULL, NULL, t_soap },
+	{ "SPOC rules and the relay's answers", NULL, NULL, NULL, NULL,
+	    t_spocflow },
 	CU_SUITE_INFO_NULL
 };
 
