@@ -65,7 +65,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc pkg soap
+FUZZERS	 = der cms ml ldif cvc pkg soap pkgtrust pkgman spocserve
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -157,7 +157,7 @@ $(UNIT): $(UNIT_OBJS) $(LIB)
 
 # Fuzz targets double as regression tests: replay.c feeds the seed corpus
 # and reproducers to the same entry point with any compiler.
-$(B)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h src/npkd.h
+$(B)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h src/npkd.h src/spoc_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
