@@ -254,7 +254,8 @@ install: $(TOOL_BINS)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
+	openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl \
+	python3-zeep
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

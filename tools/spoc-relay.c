@@ -75,20 +75,25 @@ number(const char *s, long lo, long hi)
 static void
 logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One line on standard error; control characters (which a peer's text
+ * quoted in a reason might hold) cannot break it. */
 static void
 logline(const char *fmt, ...)
 {
-	char	t[21];
+	char	t[21], line[1024];
 	va_list	ap;
+	size_t	i;
 
 	if (verbose < 0)
 		return;
 	npkd_time_str(time(NULL), t);
-	fprintf(stderr, "%s %s: ", t, progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "%s %s: %s\n", t, progname, line);
 }
 
 /* --- send ----------------------------------------------------------- */

@@ -71,7 +71,12 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     { cat "$TMP/out" >&2; fail "2 million elements: $(code)"; }
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$big_pid/status)
 echo "2 million empty elements: answered in $ms ms, relay peak $hwm kB"
-[ "$hwm" -lt 81920 ] || fail "the relay grew to $hwm kB"
+# (a sanitizer's quarantine keeps what was freed: no bound to hold there)
+if grep -q __asan_init "$RELAY"; then
+	echo "built with ASan: the relay's peak is not judged"
+else
+	[ "$hwm" -lt 81920 ] || fail "the relay grew to $hwm kB"
+fi
 [ "$ms" -lt 3000 ] || fail "2 million elements took $ms ms"
 grep -q "more than 4096 nodes" "$TMP/big.log" || fail "no budget reason logged"
 # from a stranger, the same body does not even get read
