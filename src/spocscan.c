@@ -534,6 +534,11 @@ spoc_scan(const uint8_t *p, size_t len, const char *what, int utf16,
 	s->utf16 = utf16;
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		s->p += 3;
+	/* UTF-8 XML holds no NUL; other encodings (UCS-4, UTF-16 without a
+	 * mark) would be read differently by libxml2 than by this pass */
+	if (memchr(p, '\0', len) != NULL)
+		rc = fail(s, NPKD_E_FORMAT, "a NUL byte (only UTF-8 or UTF-16 "
+		    "with its byte order mark is read)");
 	while (rc == NPKD_OK && s->p < s->end) {
 		if (*s->p != '<') {
 			if (s->depth > 0) {

@@ -320,6 +320,19 @@ the_streaming_pass_keeps_libxml2_within_budget(void)
 	snprintf(x + off, 200, "</result></GeneralMessageResponse>" ENV_CLOSE);
 	CU_ASSERT_EQUAL(dec(x, &m, &e), NPKD_E_LIMIT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "more than 4096 nodes"));
+	/* the same as UCS-4 (libxml2 would detect it): refused unread */
+	{
+		size_t k, n = off + strlen(x + off);
+		uint8_t *u = calloc(4, n);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+		for (k = 0; k < n; k++)
+			u[4 * k] = (uint8_t)x[k];
+		CU_ASSERT_EQUAL(npkd_spoc_decode(u, 4 * n, NULL, &m, &e),
+		    NPKD_E_FORMAT);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "NUL byte"));
+		free(u);
+	}
 	free(x);
 }
 
