@@ -791,6 +791,11 @@ int	 npkd_spoc_take_cvcas(struct npkd_store *, const char *,
 int	 npkd_spoc_take_dv(struct npkd_store *, const char *, const uint8_t *,
 	    size_t, const struct npkd_buf *, size_t, time_t, struct npkd_buf *,
 	    size_t *, size_t *, struct npkd_err *);
+/* Is (HTTP status, body) the answer to our request of operation op: a
+ * valid response of that operation?  *ans is it, decoded; otherwise why
+ * the message was not delivered. */
+int	 npkd_spoc_delivered(int, long, const uint8_t *, size_t, const char *,
+	    struct npkd_spoc_msg *, struct npkd_err *);
 /* Encode m, file it as queued for peer and log it; *r is the record. */
 int	 npkd_spoc_queue(struct npkd_store *, const struct npkd_spoc_msg *,
 	    const char *, const char *, long, time_t, struct npkd_spoc_rec *,

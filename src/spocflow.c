@@ -459,6 +459,37 @@ out:
 	return rc;
 }
 
+/* --- delivery ------------------------------------------------------- */
+
+/*
+ * Is (status, body) the peer's answer to our request of operation op?
+ * A SOAP response of that operation, valid against its dialect's schema,
+ * in HTTP 200 (or 500, which must then hold a fault: a refusal).
+ * Anything else, or an answer bigger or slower than the caller allowed,
+ * means the message was not delivered.
+ */
+int
+npkd_spoc_delivered(int op, long status, const uint8_t *body, size_t len,
+    const char *what, struct npkd_spoc_msg *ans, struct npkd_err *e)
+{
+	int rc;
+
+	memset(ans, 0, sizeof(*ans));
+	if (status != 200 && status != 500)
+		return npkd_seterr(e, NPKD_E_VERIFY, "%s: HTTP %ld", what,
+		    status);
+	if ((rc = npkd_spoc_decode(body, len, what, ans, e)) != NPKD_OK)
+		return rc;
+	if (!ans->response || ans->op != op) {
+		rc = npkd_seterr(e, NPKD_E_VERIFY, "%s: answered %s%s to %s"
+		    "Request", what, npkd_spoc_op_name(ans->op), ans->response ?
+		    "Response" : "Request", npkd_spoc_op_name(op));
+		npkd_spoc_msg_free(ans);
+		return rc;
+	}
+	return NPKD_OK;
+}
+
 /* --- queueing ------------------------------------------------------- */
 
 static void

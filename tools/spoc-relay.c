@@ -291,18 +291,10 @@ cmd_send(int argc, char *argv[])
 			    status != 504)
 				break;
 		}
-		if (rc != NPKD_OK)
+		if (rc != NPKD_OK || npkd_spoc_delivered(op, status, resp.data,
+		    resp.len, p.url, &ans, &e) != NPKD_OK)
 			snprintf(why, sizeof(why), "%s", e.msg);
-		else if (status != 200 && status != 500)
-			snprintf(why, sizeof(why), "%s: HTTP %ld", p.url, status);
-		else if (npkd_spoc_decode(resp.data, resp.len, p.url, &ans,
-		    &e) != NPKD_OK)
-			snprintf(why, sizeof(why), "%s", e.msg);
-		else if (!ans.response || ans.op != op) {
-			snprintf(why, sizeof(why), "%s: answered %s to %s", p.url,
-			    npkd_spoc_op_name(ans.op), k);
-			npkd_spoc_msg_free(&ans);
-		} else {
+		else {
 			uint8_t sha[32];
 
 			npkd_hash(NPKD_HASH_SHA256, resp.data, resp.len, sha,

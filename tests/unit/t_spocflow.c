@@ -519,6 +519,34 @@ the_wsdl_served_names_the_service(void)
 	CU_ASSERT_EQUAL(npkd_spoc_wsdl(7, NULL, &w, &e), NPKD_E_USAGE);
 }
 
+
+static void
+only_a_valid_answer_of_the_operation_is_a_delivery(void)
+{
+	static const char ok[] = ENV(ICAO, "GeneralMessageResponse",
+	    "<result>ok</result>");
+	static const char flt[] = "<s:Envelope xmlns:s=\"http://schemas."
+	    "xmlsoap.org/soap/envelope/\"><s:Body><s:Fault><faultcode>s:Server"
+	    "</faultcode><faultstring>down</faultstring></s:Fault></s:Body>"
+	    "</s:Envelope>";
+	struct npkd_spoc_msg	a;
+	struct npkd_err		e;
+
+	CU_ASSERT_EQUAL(npkd_spoc_delivered(NPKD_SPOC_GENERAL, 200,
+	    (const uint8_t *)ok, strlen(ok), "u", &a, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(a.result, "ok");
+	npkd_spoc_msg_free(&a);
+	CU_ASSERT_EQUAL(npkd_spoc_delivered(NPKD_SPOC_GET_CA, 200,
+	    (const uint8_t *)ok, strlen(ok), "u", &a, &e), NPKD_E_VERIFY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "answered GeneralMessageResponse"));
+	CU_ASSERT_EQUAL(npkd_spoc_delivered(NPKD_SPOC_GENERAL, 404,
+	    (const uint8_t *)ok, strlen(ok), "u", &a, &e), NPKD_E_VERIFY);
+	CU_ASSERT_EQUAL(npkd_spoc_delivered(NPKD_SPOC_GENERAL, 500,
+	    (const uint8_t *)flt, strlen(flt), "u", &a, &e), NPKD_E_VERIFY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "SOAP fault: down"));
+	CU_ASSERT_EQUAL(a.op, 0);
+}
+
 CU_TestInfo t_spocflow[] = {
 	{ "pushed CVCAs verify under the register only",
 	    pushed_cvcas_verify_under_the_register_only },
@@ -530,5 +558,7 @@ CU_TestInfo t_spocflow[] = {
 	    a_body_over_budget_is_answered_without_a_tree },
 	{ "the WSDL served names the service",
 	    the_wsdl_served_names_the_service },
+	{ "only a valid answer of the operation is a delivery",
+	    only_a_valid_answer_of_the_operation_is_a_delivery },
 	CU_TEST_INFO_NULL
 };
