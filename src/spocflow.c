@@ -286,8 +286,10 @@ verify_cvcas(const char *cc, struct npkd_cvc *const *c, size_t n,
 		for (i = 0; i < n; i++) {
 			if (ok[i] != 0)
 				continue;
-			if (npkd_cvc_verify(c[i], NULL, 0, cv(trust), trust->n,
-			    now, &why, NULL) != NPKD_OK)
+			/* the set as pool too: a link may be read as an
+			 * intermediate or as trusted, the verdict is the same */
+			if (npkd_cvc_verify(c[i], cv(trust), trust->n, cv(trust),
+			    trust->n, now, &why, NULL) != NPKD_OK)
 				continue;
 			ok[i] = 1;
 			left--;
@@ -420,8 +422,8 @@ npkd_spoc_take_dv(struct npkd_store *st, const char *cc,
 		if (c == NULL || (npkd_cvc_role(c) != NPKD_CVC_DV_FOREIGN &&
 		    npkd_cvc_role(c) != NPKD_CVC_DV_DOMESTIC))
 			continue;
-		if (npkd_cvc_verify(c, NULL, 0, cv(&in.trust), in.trust.n, now,
-		    &why, &ve) != NPKD_OK) {
+		if (npkd_cvc_verify(c, cv(&in.trust), in.trust.n, cv(&in.trust),
+		    in.trust.n, now, &why, &ve) != NPKD_OK) {
 			snprintf(reason, sizeof(reason), "%s", ve.msg);
 			continue;
 		}
