@@ -51,7 +51,8 @@ LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c \
 	   src/export.c src/cvc.c src/cvca.c src/cvca_write.c src/cvstore.c src/package.c \
-	   src/soap.c src/spocstore.c src/spoctls.c
+	   src/soap.c src/spocstore.c src/spoctls.c src/spocscan.c src/spocserve.c \
+	   src/spocflow.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a
@@ -65,12 +66,14 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc pkg soap import cvcpolicy key
+FUZZERS	 = der cms ml ldif cvc pkg soap import cvcpolicy key pkgtrust pkgman \
+	   spocserve
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
 
 BENCH	 = $(B)/tests/bench
+SPOCLOAD = $(B)/tests/spocload
 
 MANPAGES = $(wildcard man/*.1)
 
@@ -86,17 +89,26 @@ $(GEN)/npkd_asn1_tab.c: schemas/npkd.asn
 	asn1Parser -o $@ -n npkd_asn1_tab $<
 
 # The SPOC schemas are compiled into the library, which validates every
-# message it writes and reads against them.
-$(GEN)/spoc_xsd.c: schemas/spoc-csn369791.xsd schemas/spoc-icao.xsd
+# message it writes and reads against them; the relay serves each WSDL
+# with its schema inlined (GET on the service URL).
+SPOC_SCHEMAS = schemas/spoc-csn369791.xsd schemas/spoc-icao.xsd \
+	   schemas/spoc-csn369791.wsdl schemas/spoc-icao.wsdl
+$(GEN)/spoc_xsd.c: $(SPOC_SCHEMAS)
 	@mkdir -p $(GEN)
 	{ echo '#include <stddef.h>'; \
 	  for v in csn:spoc-csn369791 icao:spoc-icao; do \
-	    n=$${v%%:*}; f=schemas/$${v#*:}.xsd; \
-	    echo "extern const char npkd_xsd_$$n[]; extern const size_t npkd_xsd_$${n}_len;"; \
-	    echo "const char npkd_xsd_$$n[] = {"; \
-	    od -An -v -tx1 $$f | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	    echo "0 };"; \
-	    echo "const size_t npkd_xsd_$${n}_len = sizeof(npkd_xsd_$$n) - 1;"; \
+	    n=$${v%%:*}; f=schemas/$${v#*:}; \
+	    for k in xsd wsdl; do \
+	      echo "extern const char npkd_$${k}_$$n[]; extern const size_t npkd_$${k}_$${n}_len;"; \
+	      echo "const char npkd_$${k}_$$n[] = {"; \
+	      if [ $$k = xsd ]; then cat $$f.xsd; else \
+	        awk -v xsd=$$f.xsd '/^ *<xs:schema> *$$/ { skip = 1; \
+	          while ((getline l < xsd) > 0) if (l !~ /^<[?]xml/) print l; next } \
+	          skip && /<\/xs:schema>/ { skip = 0; next } !skip' $$f.wsdl; fi | \
+	        od -An -v -tx1 | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	      echo "0 };"; \
+	      echo "const size_t npkd_$${k}_$${n}_len = sizeof(npkd_$${k}_$$n) - 1;"; \
+	    done; \
 	  done; } > $@.tmp && mv $@.tmp $@
 
 $(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
@@ -106,7 +118,7 @@ $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
 $(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h \
-	    src/cvc_int.h
+	    src/cvc_int.h src/spoc_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
@@ -148,7 +160,7 @@ $(UNIT): $(UNIT_OBJS) $(LIB)
 
 # Fuzz targets double as regression tests: replay.c feeds the seed corpus
 # and reproducers to the same entry point with any compiler.
-$(B)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h src/npkd.h
+$(B)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h src/npkd.h src/spoc_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
@@ -187,8 +199,8 @@ $(CV)/.done: testdata/gencvc.sh $(MKDER) $(MKCV)
 
 # SPOC TLS and package test PKI from GnuTLS certtool.
 SP	 = build/spocdata
-$(SP)/.done: testdata/genspoc.sh
-	sh testdata/genspoc.sh $(SP)
+$(SP)/.done: testdata/genspoc.sh $(CV)/.done
+	sh testdata/genspoc.sh $(SP) $(abspath $(CV))
 	touch $@
 
 # Crafted trust-model worlds with their ground truth (testdata/genworld.py,
@@ -236,10 +248,12 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml
-	NPKD_TESTDATA=$(TD) NPKD_CVC=$(CV) $(UNIT)
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done \
+	    $(WD)/.done $(TD)/big_100000.ml $(SPOCLOAD)
+	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) \
+	    NPKD_WORLDS=$(WD) SPOCLOAD=$(abspath $(SPOCLOAD)) sh tests/tools/run.sh
 
 # The sanitized suite: reports go to files and exit with a code no tool
 # uses (86; ASan and UBSan share one runtime, so one code and one log
@@ -288,10 +302,10 @@ fuzz-run: $(FUZZ_BINS)
 		    $(B)/fuzz/$$f.corpus fuzz/$$f.in || exit 1; \
 	done
 
-SPOCLOAD = $(B)/tests/spocload
 $(SPOCLOAD): tests/spocload.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) -o $@ $< $(RELAY_LIBS) -lpthread
+	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(RELAY_LIBS) $(PKG_LIBS) \
+	    -lpthread
 
 bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
@@ -309,7 +323,8 @@ install: $(TOOL_BINS)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
+	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils \
+	libcurl4-gnutls-dev libmicrohttpd-dev curl python3-zeep
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

@@ -421,7 +421,7 @@ uint64_t npkd_ldif_offset(const struct npkd_ldif *);
 struct npkd_store;
 #define NPKD_STORE_CREATE	0x1
 #define NPKD_STORE_READONLY	0x2	/* read an archived store; writes fail */
-#define NPKD_SCHEMA_VERSION	4
+#define NPKD_SCHEMA_VERSION	5
 int	 npkd_store_open(const char *, int, struct npkd_store **,
 	    struct npkd_err *);
 void	 npkd_store_close(struct npkd_store *);
@@ -845,11 +845,12 @@ int	 npkd_store_dv_status(struct npkd_store *, const char *, char *,
 #define NPKD_PKG_NAME		128
 #define NPKD_PKG_MAX_MEMBERS	10000
 #define NPKD_PKG_MAX_MEMBER	(8UL << 20)
+#define NPKD_PKG_MSGID		1025	/* = NPKD_SPOC_MSGID */
 struct npkd_pkg_member {
 	char		 name[NPKD_PKG_NAME];
 	char		 kind[32];	/* message kind */
 	char		 peer[8];	/* country of the other SPOC */
-	char		 msgid[128];
+	char		 msgid[NPKD_PKG_MSGID];	/* any text; "" when none */
 	struct npkd_buf	 data;
 	uint8_t		 sha256[32];
 };
@@ -858,6 +859,17 @@ int	 npkd_pkg_write(const struct npkd_pkg_member *, size_t,
 	    struct npkd_err *);
 int	 npkd_pkg_read(const uint8_t *, size_t, const struct npkd_cert *const *,
 	    size_t, struct npkd_pkg_member **, size_t *, struct npkd_err *);
+/*
+ * The second half of npkd_pkg_read(), for a MANIFEST whose signature the
+ * caller has verified: files are the package's members as read from the
+ * tar (name and data; MANIFEST and MANIFEST.p7s among them are skipped).
+ * Every MANIFEST line must name a file with its hash and size, no file
+ * may be unlisted; *out gets the members in MANIFEST order, their data
+ * moved out of files.
+ */
+int	 npkd_pkg_manifest_check(const uint8_t *, size_t,
+	    struct npkd_pkg_member *, size_t, struct npkd_pkg_member **,
+	    size_t *, struct npkd_err *);
 void	 npkd_pkg_free(struct npkd_pkg_member *, size_t);
 
 /*
@@ -880,7 +892,9 @@ enum npkd_spoc_op {
 };
 #define NPKD_SPOC_MAX_XML	(8UL << 20)
 #define NPKD_SPOC_MAX_CERTS	16
-#define NPKD_SPOC_MSGID		128
+/* A messageID is the originator's text: up to NPKD_SPOC_MSGID_MAX bytes. */
+#define NPKD_SPOC_MSGID_MAX	1024
+#define NPKD_SPOC_MSGID		(NPKD_SPOC_MSGID_MAX + 1)
 struct npkd_spoc_msg {
 	int		 op;		/* enum npkd_spoc_op */
 	int		 response;	/* 0: ...Request, 1: ...Response */
@@ -957,11 +971,13 @@ struct npkd_spoc_rec {
 	int		 attempts;
 	time_t		 created, updated;
 	uint8_t		 sha256[32];	/* of the XML */
+	int		 has_content;
+	uint8_t		 content[32];	/* incoming: what it says (no XML) */
 	const uint8_t	*xml;
 	size_t		 xml_len;
 };
 /* File a message; sets rec->id.  NPKD_E_VERIFY when the key (dir, peer,
- * operation, messageID) is filed already. */
+ * operation, messageID), or its content when set, is filed already. */
 int	 npkd_spoc_msg_add(struct npkd_store *, struct npkd_spoc_rec *,
 	    const uint8_t *, size_t, time_t, struct npkd_err *);
 /* Look up by key (msgid "" never matches) or by id; xml copied to buf
@@ -971,6 +987,10 @@ int	 npkd_spoc_msg_find(struct npkd_store *, const char *, const char *,
 	    struct npkd_err *);
 int	 npkd_spoc_msg_get(struct npkd_store *, long, struct npkd_spoc_rec *,
 	    struct npkd_buf *, struct npkd_err *);
+/* Look up an incoming message by (dir, peer, op, response, content). */
+int	 npkd_spoc_msg_find_content(struct npkd_store *, const char *,
+	    const char *, int, int, const uint8_t [32], struct npkd_spoc_rec *,
+	    struct npkd_err *);
 /* New state, and result when non-NULL; attempts grows by inc. */
 int	 npkd_spoc_msg_update(struct npkd_store *, long, const char *,
 	    const char *, int, time_t, struct npkd_err *);
@@ -995,6 +1015,92 @@ int	 npkd_spoc_log_list(struct npkd_store *,
 	    struct npkd_err *);
 
 /*
+ * The offline SPOC workflow (spocflow.c).  Certificates that arrive are
+ * trusted only by verifying under what is registered: a peer's CVCA
+ * certificate only under a registered CVCA of that country (a new CVCA
+ * by its link certificate), never by the message that brings it.
+ *
+ * npkd_spoc_take_cvcas(): register those of certs that are CVCA
+ * certificates of country cc verifying so, in any order; *verified counts
+ * them (those registered before included), *unverified the CVCA
+ * certificates left.  npkd_spoc_take_dv(): an answer to our request req
+ * (DER): a DV certificate whose public key (algorithm, value, domain
+ * parameters) is the request's, verifying under cc's registered CVCAs
+ * and the links among certs, is stored as ours and copied to *dv, with
+ * those links registered; NPKD_E_VERIFY and nothing stored otherwise.
+ */
+int	 npkd_spoc_take_cvcas(struct npkd_store *, const char *,
+	    const struct npkd_buf *, size_t, time_t, size_t *, size_t *,
+	    struct npkd_err *);
+int	 npkd_spoc_take_dv(struct npkd_store *, const char *, const uint8_t *,
+	    size_t, const struct npkd_buf *, size_t, time_t, struct npkd_buf *,
+	    size_t *, size_t *, struct npkd_err *);
+/* Is (HTTP status, body) the answer to our request of operation op: a
+ * valid response of that operation?  *ans is it, decoded; otherwise why
+ * the message was not delivered. */
+int	 npkd_spoc_delivered(int, long, const uint8_t *, size_t, const char *,
+	    struct npkd_spoc_msg *, struct npkd_err *);
+/* Encode m, file it as queued for peer and log it; *r is the record. */
+int	 npkd_spoc_queue(struct npkd_store *, const struct npkd_spoc_msg *,
+	    const char *, const char *, long, time_t, struct npkd_spoc_rec *,
+	    struct npkd_err *);
+/* A new request of op to the registered peer cc: its dialect, our
+ * callerID, a new messageID.  The caller adds the operation's fields. */
+int	 npkd_spoc_request_new(struct npkd_store *, const char *, int, time_t,
+	    struct npkd_spoc_msg *, struct npkd_err *);
+/* Queue our CVCA certificates ("own") as a push to every registered
+ * SPOC; *n peers.  The caller holds the transaction. */
+int	 npkd_spoc_notify(struct npkd_store *, time_t, size_t *,
+	    struct npkd_err *);
+/*
+ * Answer the incoming request id: a RequestCertificate with cert (DER,
+ * our CVCA's certificate for the request's holder and key) or a failure
+ * code; a GetCACertificates with our CVCA certificates.  chain (DER)
+ * replaces our registered CVCA certificates when given.  Queues the
+ * SendCertificates and marks the request answered in one transaction.
+ */
+struct npkd_spoc_answer {
+	const uint8_t		*cert;
+	size_t			 cert_len;
+	const char		*fail;
+	const struct npkd_buf	*chain;
+	size_t			 nchain;
+};
+int	 npkd_spoc_answer(struct npkd_store *, long,
+	    const struct npkd_spoc_answer *, time_t, struct npkd_spoc_rec *,
+	    struct npkd_err *);
+/* The inbox (foreign requests and pushes), each with a verdict and its
+ * reason; fn returns non-zero to stop. */
+int	 npkd_spoc_inbox(struct npkd_store *, time_t,
+	    int (*)(void *, const struct npkd_spoc_rec *, const char *,
+	    const char *), void *, struct npkd_err *);
+/*
+ * Take one member of a package from our relay: a foreign request or push
+ * into the inbox (a push once, by content), an answer to one of ours (its
+ * certificates under the rules above), a delivery failure.  What the
+ * rules refuse is t->fate NPKD_SPOC_REFUSED with t->why, nothing of it
+ * kept; an error means the package must not be taken at all.
+ */
+enum npkd_spoc_fate {
+	NPKD_SPOC_FILED = 1,	/* into the inbox */
+	NPKD_SPOC_ANSWERED,	/* one of ours answered (or acknowledged) */
+	NPKD_SPOC_DUPLICATE,	/* seen before: ignored */
+	NPKD_SPOC_DELIVERY_FAILED,
+	NPKD_SPOC_REFUSED
+};
+struct npkd_spoc_taken {
+	int		 fate;
+	long		 id;		/* the record filed or updated */
+	size_t		 registered, unverified;	/* CVCA certificates */
+	struct npkd_buf	 dv;		/* our DV's new certificate, if any */
+	char		 dv_chr[32];
+	char		 why[400];
+};
+int	 npkd_spoc_take(struct npkd_store *, const struct npkd_pkg_member *,
+	    time_t, struct npkd_spoc_taken *, struct npkd_err *);
+void	 npkd_spoc_taken_free(struct npkd_spoc_taken *);
+
+/*
  * The TLS certificate chain (DER, leaf first) of peer p as client, or as
  * server for host: chain to its registered CA, CRL checked, EKU, C, CN,
  * CRL distribution point, dNSName, pin.  NPKD_E_VERIFY with the reason.
@@ -1002,6 +1108,44 @@ int	 npkd_spoc_log_list(struct npkd_store *,
 int	 npkd_spoc_tls_check(const struct npkd_spoc_peer *,
 	    const struct npkd_buf *, size_t, int, const char *, time_t,
 	    struct npkd_err *);
+
+/*
+ * The relay's decisions, reached without a network.  Which registered
+ * SPOC presents this TLS client chain (DER, leaf first)?  The leaf's C
+ * names the candidate, whose registered CA, CRL and pin decide; *p gets
+ * the peer (caller clears).  NPKD_E_VERIFY with a reason that repeats
+ * nothing the client chose.
+ */
+int	 npkd_spoc_server_auth(struct npkd_store *, const struct npkd_buf *,
+	    size_t, time_t, struct npkd_spoc_peer *, struct npkd_err *);
+struct npkd_spoc_served {
+	int		 status;	/* HTTP: 200, 401, or 500 with a fault */
+	struct npkd_buf	 body;		/* the SOAP answer (caller frees) */
+	int		 op;		/* operation answered, 0 for a fault */
+	char		 result[48];	/* result code, or the fault code */
+	char		 log[512];	/* one line: authenticated values only */
+};
+/*
+ * Answer one request body of the authenticated peer (ICAO 9303-12
+ * section 8): the streaming pass with its budgets, callerID against the
+ * peer (else 401), the schema, the operation's rules, durable filing
+ * before the answer.  An invalid request gets a normal response with
+ * failure_syntax (or its dialect's nearest code); faults only for
+ * VersionMismatch, MustUnderstand, or when not even the operation can be
+ * told.  *out is always set; an error means the store failed (a Server
+ * fault is in *out).
+ */
+int	 npkd_spoc_serve(struct npkd_store *, const struct npkd_spoc_peer *,
+	    const uint8_t *, size_t, const char *, time_t,
+	    struct npkd_spoc_served *, struct npkd_err *);
+void	 npkd_spoc_served_free(struct npkd_spoc_served *);
+/* The WSDL of a dialect with its schema inlined, for the service at an
+ * https:// location (NULL: a placeholder). */
+int	 npkd_spoc_wsdl(int, const char *, struct npkd_buf *,
+	    struct npkd_err *);
+/* A messageID for one-line logs: %XX for bytes outside 0x21-0x7e and
+ * '%', "-" when empty, cut to fit. */
+void	 npkd_spoc_msgid_print(const char *, char *, size_t);
 
 /*
  * The relay (libnpkd_relay, linked only into spoc-relay): HTTPS client
@@ -1021,26 +1165,47 @@ int	 npkd_relay_post(const struct npkd_relay_client *,
 	    size_t, long *, struct npkd_buf *, struct npkd_err *);
 
 struct npkd_relay_req {
+	const char		*method;	/* "GET" or "POST" */
+	const char		*path;		/* of the URL */
+	const char		*host;		/* Host header, NULL if none */
 	const struct npkd_buf	*chain;		/* client certificates, DER */
 	size_t			 nchain;
-	const uint8_t		*body;
+	const uint8_t		*body;		/* POST, once complete */
 	size_t			 len;
 	const char		*soapaction;	/* NULL when absent */
 	const char		*client;	/* address, for logs */
+	const char		*who;		/* what auth said, after it */
 };
-/* A handler answers one request: HTTP status and body (malloc'd). */
+/*
+ * auth is asked as soon as a request's headers are in, before a byte of
+ * its body is read: 0 and who (a short name) for an authenticated client,
+ * else the reason (which must not repeat what the client chose) and the
+ * client gets 401.  handler answers a GET, or a POST once its body is
+ * complete: HTTP status, body (malloc'd) and its type (NULL: text/xml).
+ */
+typedef int (*npkd_relay_auth)(void *, const struct npkd_relay_req *,
+	    char *, size_t, char *, size_t);
 typedef int (*npkd_relay_handler)(void *, const struct npkd_relay_req *,
-	    int *, struct npkd_buf *);
+	    int *, struct npkd_buf *, const char **);
 struct npkd_relay_server_opts {
 	const char	*listen;	/* "ADDR:PORT" or "[ADDR]:PORT" */
 	const char	*cert_pem, *key_pem;	/* our TLS server certificate */
 	const char	*trust_pem;	/* every registered peer CA */
-	unsigned int	 max_conn, timeout_s;
+	unsigned int	 max_conn;	/* connections in all */
+	unsigned int	 max_conn_per_addr;	/* per address, < max_conn */
+	unsigned int	 handshake_s;	/* TLS handshake and first headers */
+	unsigned int	 request_s;	/* each whole request */
+	unsigned int	 idle_s;	/* without a byte moving */
 	size_t		 max_body;
+	npkd_relay_auth	 auth;
 	npkd_relay_handler handler;
 	void		*arg;
 	void		(*log)(void *, const char *);	/* one line, may be NULL */
 };
+/*
+ * Serve in a thread of its own, which also runs auth, handler and log,
+ * one request at a time.
+ */
 struct npkd_relay_server;
 int	 npkd_relay_serve(const struct npkd_relay_server_opts *,
 	    struct npkd_relay_server **, struct npkd_err *);

@@ -2,7 +2,9 @@
  * package.c - message packages for the air gap (design.md section 5): a
  * pax tar (libarchive) of the messages, a MANIFEST (one line per member:
  * name, SHA-256, size, kind, peer, messageID) and MANIFEST.p7s, a detached
- * CMS signature over MANIFEST by the packing side.  The reader refuses
+ * CMS signature over MANIFEST by the packing side.  A messageID is the
+ * originator's text: in MANIFEST, bytes outside 0x21-0x7e, '%' and a
+ * lone '-' (which means none) are written as %XX.  The reader refuses
  * links, devices, directories, absolute or dotted names, duplicates and
  * oversized members, checks the signature against the other side's
  * certificate and every hash and size, before anything is handed out.
@@ -15,7 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "npkd_int.h"
+#include "spoc_int.h"
 
 #define OID_DATA	"1.2.840.113549.1.7.1"
 
@@ -59,6 +61,71 @@ safe_field(const char *s, size_t max)
 		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
 			return 0;
 	return 1;
+}
+
+/* A messageID for MANIFEST: "-" when none, else %XX-escaped. */
+static int
+msgid_put(struct npkd_dbuf *d, const char *id)
+{
+	size_t	i, n = strlen(id);
+	int	rc = NPKD_OK;
+
+	if (n == 0)
+		return npkd_dbuf_add(d, "-", 1);
+	if (n >= NPKD_PKG_MSGID)
+		return NPKD_E_USAGE;
+	for (i = 0; i < n && rc == NPKD_OK; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		if (c < 0x21 || c > 0x7e || c == '%' || (n == 1 && c == '-'))
+			rc = npkd_dbuf_printf(d, "%%%02X", c);
+		else
+			rc = npkd_dbuf_add(d, &id[i], 1);
+	}
+	return rc;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The inverse of msgid_put(); -1 for a malformed field. */
+static int
+msgid_get(const char *f, char *out, size_t max)
+{
+	size_t	n = 0;
+	int	hi, lo;
+
+	if (strcmp(f, "-") == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	for (; *f != '\0'; f++) {
+		char c = *f;
+
+		if ((unsigned char)c < 0x21 || (unsigned char)c > 0x7e)
+			return -1;
+		if (c == '%') {
+			if ((hi = hexval(f[1])) < 0 || (lo = hexval(f[2])) < 0 ||
+			    (hi == 0 && lo == 0))
+				return -1;
+			c = (char)(hi << 4 | lo);
+			f += 2;
+		}
+		if (n + 1 >= max)
+			return -1;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n > 0 ? 0 : -1;
 }
 
 static la_ssize_t
@@ -122,7 +189,7 @@ npkd_pkg_write(const struct npkd_pkg_member *m, size_t n,
 		    strcmp(m[i].name, "MANIFEST.p7s") == 0 ||
 		    !safe_field(m[i].kind, sizeof(m[i].kind)) ||
 		    !safe_field(m[i].peer, sizeof(m[i].peer)) ||
-		    !safe_field(m[i].msgid, sizeof(m[i].msgid))) {
+		    memchr(m[i].msgid, '\0', sizeof(m[i].msgid)) == NULL) {
 			rc = npkd_seterr(e, NPKD_E_USAGE, "package: member %zu: "
 			    "bad name or field", i);
 			break;
@@ -140,9 +207,15 @@ npkd_pkg_write(const struct npkd_pkg_member *m, size_t n,
 			    m[i].data.len, sha, e);
 		if (rc == NPKD_OK) {
 			npkd_hex(sha, 32, hex);
-			rc = npkd_dbuf_printf(&man, "%s\t%s\t%zu\t%s\t%s\t%s\n",
-			    m[i].name, hex, m[i].data.len, m[i].kind, m[i].peer,
-			    m[i].msgid);
+			rc = npkd_dbuf_printf(&man, "%s\t%s\t%zu\t%s\t%s\t",
+			    m[i].name, hex, m[i].data.len, m[i].kind, m[i].peer);
+			if (rc == NPKD_OK)
+				rc = msgid_put(&man, m[i].msgid);
+			if (rc == NPKD_OK)
+				rc = npkd_dbuf_add(&man, "\n", 1);
+			if (rc != NPKD_OK)
+				rc = npkd_seterr(e, rc, "package: MANIFEST line "
+				    "for %s", m[i].name);
 		}
 	}
 	if (rc != NPKD_OK)
@@ -214,7 +287,7 @@ manifest_line(char *line, struct npkd_pkg_member *m, char *hex, size_t *size)
 	    strlen(f[1]) != 64 || strspn(f[1], "0123456789abcdef") != 64 ||
 	    !safe_field(f[3], sizeof(m->kind)) ||
 	    !safe_field(f[4], sizeof(m->peer)) ||
-	    !safe_field(f[5], sizeof(m->msgid)))
+	    msgid_get(f[5], m->msgid, sizeof(m->msgid)) == -1)
 		return -1;
 	*size = strtoul(f[2], &end, 10);
 	if (*end != '\0' || f[2][0] == '\0' || *size > NPKD_PKG_MAX_MEMBER)
@@ -223,34 +296,27 @@ manifest_line(char *line, struct npkd_pkg_member *m, char *hex, size_t *size)
 	snprintf(hex, 65, "%s", f[1]);
 	snprintf(m->kind, sizeof(m->kind), "%s", f[3]);
 	snprintf(m->peer, sizeof(m->peer), "%s", f[4]);
-	snprintf(m->msgid, sizeof(m->msgid), "%s", f[5]);
 	return 0;
 }
 
 /*
- * Read and check a package: every member a plain file with a safe name,
- * at most once, bounded; MANIFEST signed (MANIFEST.p7s) by one of trust;
- * every listed member present with its hash and size, nothing unlisted.
- * On success *out holds the members in MANIFEST order (caller frees).
+ * The members of a package's tar, unchecked but for their form: every
+ * one a plain file with a safe name, at most once, bounded in size and
+ * number.  MANIFEST and MANIFEST.p7s are among them.
  */
 int
-npkd_pkg_read(const uint8_t *p, size_t len,
-    const struct npkd_cert *const *trust, size_t ntrust,
-    struct npkd_pkg_member **out, size_t *nout, struct npkd_err *e)
+npkd_pkg_tar_read(const uint8_t *p, size_t len, struct npkd_pkg_member **out,
+    size_t *nout, struct npkd_err *e)
 {
 	struct archive		*a = NULL;
 	struct archive_entry	*en;
-	struct npkd_pkg_member	*v = NULL, *nv, *res = NULL;
-	struct npkd_cms		*cms = NULL;
-	const struct npkd_cert	*who;
-	struct npkd_buf		 man = { NULL, 0 }, sig = { NULL, 0 };
+	struct npkd_pkg_member	*v = NULL, *nv;
 	struct npkd_dbuf	 d;
 	const char		*name;
-	char			*lines = NULL, *line, *save, hex[65], want[65];
-	uint8_t			 sha[32], buf[65536];
-	size_t			 n = 0, nres = 0, i, j, size, total = 0;
+	uint8_t			 buf[65536];
+	size_t			 n = 0, i, total = 0;
 	la_ssize_t		 r;
-	int			 rc = NPKD_OK, found;
+	int			 rc = NPKD_OK;
 
 	*out = NULL;
 	*nout = 0;
@@ -266,7 +332,7 @@ npkd_pkg_read(const uint8_t *p, size_t len,
 		name = archive_entry_pathname(en);
 		if (name == NULL || !safe_name(name)) {
 			rc = npkd_seterr(e, NPKD_E_FORMAT, "package: member "
-			    "name \"%s\" refused (a path, dotted or unusual)",
+			    "name \"%.64s\" refused (a path, dotted or unusual)",
 			    name ? name : "");
 			goto out;
 		}
@@ -320,52 +386,63 @@ npkd_pkg_read(const uint8_t *p, size_t len,
 		v[n].data.data = d.data ? d.data : calloc(1, 1);
 		v[n].data.len = d.len;
 		n++;
+		if (v[n - 1].data.data == NULL) {
+			rc = npkd_seterr(e, NPKD_E_NOMEM, "package");
+			goto out;
+		}
 	}
 	if (r != ARCHIVE_EOF) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "package: %s",
 		    archive_error_string(a));
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if (strcmp(v[i].name, "MANIFEST") == 0)
-			man = v[i].data;
-		else if (strcmp(v[i].name, "MANIFEST.p7s") == 0)
-			sig = v[i].data;
-	}
-	if (man.data == NULL || sig.data == NULL) {
-		rc = npkd_seterr(e, NPKD_E_FORMAT, "package: MANIFEST or its "
-		    "signature missing");
-		goto out;
-	}
-	/* the signature first: nothing is believed before it holds */
-	if ((rc = npkd_cms_parse(sig.data, sig.len, &cms, e)) != NPKD_OK)
-		goto out;
-	if ((rc = npkd_cms_verify_detached(cms, man.data, man.len, trust,
-	    ntrust, &who, NULL, e)) != NPKD_OK) {
-		rc = NPKD_E_VERIFY;
-		goto out;
-	}
-	for (found = 0, i = 0; i < ntrust; i++)
-		if (memcmp(who->sha256, trust[i]->sha256, 32) == 0)
-			found = 1;
-	if (!found) {
-		rc = npkd_seterr(e, NPKD_E_VERIFY, "package: signed by %s, not "
-		    "by the other side's package key", who->subject);
-		goto out;
-	}
-	if (memchr(man.data, '\0', man.len) != NULL ||
-	    (lines = strndup((char *)man.data, man.len)) == NULL) {
+	*out = v;
+	*nout = n;
+	v = NULL;
+	n = 0;
+out:
+	if (a != NULL)
+		archive_read_free(a);
+	npkd_pkg_free(v, n);
+	return rc;
+}
+
+static int
+is_manifest(const char *name)
+{
+	return strcmp(name, "MANIFEST") == 0 ||
+	    strcmp(name, "MANIFEST.p7s") == 0;
+}
+
+int
+npkd_pkg_manifest_check(const uint8_t *man, size_t mlen,
+    struct npkd_pkg_member *v, size_t n, struct npkd_pkg_member **out,
+    size_t *nout, struct npkd_err *e)
+{
+	struct npkd_pkg_member	*res = NULL;
+	char			*lines = NULL, *line, *save, hex[65], want[65];
+	uint8_t			 sha[32];
+	size_t			 nres = 0, nfiles = 0, i, j, size;
+	int			 rc = NPKD_OK;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < n; i++)
+		if (!is_manifest(v[i].name))
+			nfiles++;
+	if (memchr(man, '\0', mlen) != NULL ||
+	    (lines = strndup((const char *)man, mlen)) == NULL) {
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "package: bad MANIFEST");
 		goto out;
 	}
-	if ((res = calloc(n ? n : 1, sizeof(*res))) == NULL) {
+	if ((res = calloc(nfiles ? nfiles : 1, sizeof(*res))) == NULL) {
 		rc = npkd_seterr(e, NPKD_E_NOMEM, "package");
 		goto out;
 	}
 	for (line = strtok_r(lines, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		if (nres >= n || manifest_line(line, &res[nres], want,
-		    &size) != 0) {
+		if (nres >= nfiles || manifest_line(line, &res[nres], want,
+		    &size) != 0 || is_manifest(res[nres].name)) {
 			rc = npkd_seterr(e, NPKD_E_FORMAT, "package: MANIFEST "
 			    "line %zu malformed", nres + 1);
 			goto out;
@@ -393,19 +470,82 @@ npkd_pkg_read(const uint8_t *p, size_t len,
 			goto out;
 		}
 		memcpy(res[nres].sha256, sha, 32);
-		res[nres].data = v[i].data;
-		v[i].data.data = NULL;
-		v[i].data.len = 0;
 		nres++;
 	}
-	if (nres + 2 != n) {
+	if (nres != nfiles) {
 		rc = npkd_seterr(e, NPKD_E_VERIFY, "package: members not in the "
 		    "MANIFEST");
 		goto out;
 	}
+	/* all checked: now the data moves */
+	for (j = 0; j < nres; j++)
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].name, res[j].name) == 0) {
+				res[j].data = v[i].data;
+				v[i].data.data = NULL;
+				v[i].data.len = 0;
+				break;
+			}
 	*out = res;
 	*nout = nres;
 	res = NULL;
+	nres = 0;
+out:
+	npkd_pkg_free(res, nres);
+	free(lines);
+	return rc;
+}
+
+/*
+ * Read and check a package: every member a plain file with a safe name,
+ * at most once, bounded; MANIFEST signed (MANIFEST.p7s) by one of trust;
+ * every listed member present with its hash and size, nothing unlisted.
+ * On success *out holds the members in MANIFEST order (caller frees).
+ */
+int
+npkd_pkg_read(const uint8_t *p, size_t len,
+    const struct npkd_cert *const *trust, size_t ntrust,
+    struct npkd_pkg_member **out, size_t *nout, struct npkd_err *e)
+{
+	struct npkd_pkg_member	*v = NULL;
+	struct npkd_cms		*cms = NULL;
+	const struct npkd_cert	*who;
+	struct npkd_buf		 man = { NULL, 0 }, sig = { NULL, 0 };
+	size_t			 n = 0, i;
+	int			 rc, found;
+
+	*out = NULL;
+	*nout = 0;
+	if ((rc = npkd_pkg_tar_read(p, len, &v, &n, e)) != NPKD_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].name, "MANIFEST") == 0)
+			man = v[i].data;
+		else if (strcmp(v[i].name, "MANIFEST.p7s") == 0)
+			sig = v[i].data;
+	}
+	if (man.data == NULL || sig.data == NULL) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "package: MANIFEST or its "
+		    "signature missing");
+		goto out;
+	}
+	/* the signature first: nothing is believed before it holds */
+	if ((rc = npkd_cms_parse(sig.data, sig.len, &cms, e)) != NPKD_OK)
+		goto out;
+	if ((rc = npkd_cms_verify_detached(cms, man.data, man.len, trust,
+	    ntrust, &who, NULL, e)) != NPKD_OK) {
+		rc = NPKD_E_VERIFY;
+		goto out;
+	}
+	for (found = 0, i = 0; i < ntrust; i++)
+		if (memcmp(who->sha256, trust[i]->sha256, 32) == 0)
+			found = 1;
+	if (!found) {
+		rc = npkd_seterr(e, NPKD_E_VERIFY, "package: signed by %s, not "
+		    "by the other side's package key", who->subject);
+		goto out;
+	}
+	rc = npkd_pkg_manifest_check(man.data, man.len, v, n, out, nout, e);
  out:
 	if (rc == NPKD_E_VERIFY && e != NULL && strncmp(e->msg, "package:",
 	    8) != 0) {
@@ -414,11 +554,7 @@ npkd_pkg_read(const uint8_t *p, size_t len,
 		snprintf(m, sizeof(m), "%s", e->msg);
 		npkd_seterr(e, rc, "package: MANIFEST signature: %s", m);
 	}
-	if (a != NULL)
-		archive_read_free(a);
 	npkd_cms_free(cms);
 	npkd_pkg_free(v, n);
-	npkd_pkg_free(res, nres);
-	free(lines);
 	return rc;
 }

@@ -3,12 +3,14 @@
  * in two dialects, CSN 36 9791 and ICAO Doc 9303-12 section 8, the same
  * elements under different namespaces and result codes.
  *
- * Reading is strict: a size limit, no network, a document type
- * declaration stops the parser at once (so no entity is ever declared,
- * let alone expanded), bounded depth, one Envelope with at most a Header
- * and one Body holding one SPOC element, which is validated against the
- * dialect's schema (schemas/spoc-*.xsd, compiled in) before any field is
- * read.  Known spelling variants of result codes are mapped to the
+ * Reading is strict: a size limit, then a streaming pass with budgets
+ * of nodes, depth and attributes before libxml2 builds anything
+ * (spocscan.c), no network, a document type declaration stops the parser
+ * at once (so no entity is ever declared, let alone expanded), one
+ * Envelope with at most a Header and one Body holding one SPOC element,
+ * which is validated against the dialect's schema (schemas/spoc-*.xsd,
+ * compiled in) before any field is read.  A messageID is the
+ * originator's choice: any text up to NPKD_SPOC_MSGID_MAX bytes.  Known spelling variants of result codes are mapped to the
  * dialect's spelling first.  Writing builds the tree with libxml2 and
  * validates the body against the same schema before it is handed out.
  */
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -24,13 +27,14 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlsave.h>
 
-#include "npkd_int.h"
+#include "spoc_int.h"
 
-#define NS_SOAP		"http://schemas.xmlsoap.org/soap/envelope/"
-#define NS_CSN		"http://namespaces.unmz.cz/csn369791"
-#define NS_ICAO		"http://namespaces.icao.int/lds2"
-#define SOAP_MAX_DEPTH	16
-#define SOAP_MAX_NODES	4096
+#define NS_SOAP		SPOC_NS_SOAP11
+#define NS_CSN		SPOC_NS_CSN
+#define NS_ICAO		SPOC_NS_ICAO
+#define NS_ACTOR_NEXT	"http://schemas.xmlsoap.org/soap/actor/next"
+#define SOAP_MAX_DEPTH	SPOC_MAX_DEPTH
+#define SOAP_MAX_NODES	SPOC_MAX_NODES
 
 /* Compiled-in schemas (generated from schemas/ by the Makefile). */
 extern const char	npkd_xsd_csn[], npkd_xsd_icao[];
@@ -286,17 +290,41 @@ caller_ok(const char *c)
 	    c[1] <= 'Z';
 }
 
+/* A messageID: the originator's text, 1 to NPKD_SPOC_MSGID_MAX bytes. */
 int
 npkd_spoc_msgid_ok(const char *s)
 {
-	size_t i, n = strlen(s);
+	return s[0] != '\0' && xml_text_ok(s, NPKD_SPOC_MSGID_MAX);
+}
 
-	if (n == 0 || n >= NPKD_SPOC_MSGID)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-			return 0;
-	return 1;
+int
+spoc_dialect_by_ns(const char *ns, size_t n)
+{
+	int d;
+
+	for (d = 0; d < 2; d++)
+		if (n == strlen(dialect_ns[d]) && memcmp(ns, dialect_ns[d], n) ==
+		    0)
+			return d;
+	return -1;
+}
+
+int
+spoc_op_by_name(const char *name, size_t n, int *response)
+{
+	char	buf[48];
+	int	op, r;
+
+	for (op = NPKD_SPOC_REQUEST_CERT; op <= NPKD_SPOC_GENERAL; op++)
+		for (r = 0; r < 2; r++) {
+			snprintf(buf, sizeof(buf), "%s%s", op_names[op], r ?
+			    "Response" : "Request");
+			if (n == strlen(buf) && memcmp(name, buf, n) == 0) {
+				*response = r;
+				return op;
+			}
+		}
+	return 0;
 }
 
 int
@@ -616,10 +644,12 @@ fields(xmlNodePtr el, struct npkd_spoc_msg *m, const char *what,
 			}
 			memcpy(m->caller, t, 3);
 		} else if (strcmp(n, "messageID") == 0) {
-			if (!npkd_spoc_msgid_ok(t)) {
+			/* the originator's choice; "" is as good as absent */
+			if (t[0] != '\0' && !npkd_spoc_msgid_ok(t)) {
 				free(t);
-				return npkd_seterr(e, NPKD_E_FORMAT, "%s: bad "
-				    "messageID", what);
+				return npkd_seterr(e, NPKD_E_LIMIT, "%s: a "
+				    "messageID longer than %d bytes", what,
+				    NPKD_SPOC_MSGID_MAX);
 			}
 			snprintf(m->msgid, sizeof(m->msgid), "%s", t);
 		} else if (strcmp(n, "result") == 0 ||
@@ -644,19 +674,46 @@ fields(xmlNodePtr el, struct npkd_spoc_msg *m, const char *what,
 	return NPKD_OK;
 }
 
+/* Is header entry n addressed to us with mustUnderstand set (SOAP 1.1
+ * section 4.2.2 and 4.2.3)? */
+static int
+must_understand(xmlNodePtr n)
+{
+	xmlChar	*mu, *actor;
+	int	 must;
+
+	mu = xmlGetNsProp(n, BAD_CAST "mustUnderstand", BAD_CAST NS_SOAP);
+	must = mu != NULL && (strcmp((char *)mu, "1") == 0 ||
+	    strcmp((char *)mu, "true") == 0);
+	xmlFree(mu);
+	if (!must)
+		return 0;
+	actor = xmlGetNsProp(n, BAD_CAST "actor", BAD_CAST NS_SOAP);
+	must = actor == NULL || strcmp((char *)actor, NS_ACTOR_NEXT) == 0;
+	xmlFree(actor);
+	return must;
+}
+
+/*
+ * Read a SPOC message; *bad says what kind of fault a refusal deserves
+ * (enum spoc_bad).  The streaming pass comes first, so libxml2 only ever
+ * sees a document within the budgets.
+ */
 int
-npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
-    struct npkd_spoc_msg *m, struct npkd_err *e)
+spoc_decode(const uint8_t *p, size_t len, const char *what,
+    struct npkd_spoc_msg *m, int *bad, struct npkd_err *e)
 {
 	xmlParserCtxtPtr	 pc = NULL;
 	xmlDocPtr		 doc = NULL;
 	xmlNodePtr		 root, n, hdr = NULL, body = NULL, el;
+	struct spoc_scan	 sc;
+	struct npkd_buf		 u8 = { NULL, 0 };
 	struct rd		 r = { 0 };
 	size_t			 count = 0;
-	char			 name[48];
-	int			 rc, op, resp, d, w;
+	int			 rc, op, resp, d, w, utf16;
 
 	memset(m, 0, sizeof(*m));
+	*bad = SPOC_BAD_SYNTAX;
 	if (what == NULL)
 		what = "SPOC message";
 	if (len > NPKD_SPOC_MAX_XML)
@@ -664,10 +721,30 @@ npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
 		    what, (unsigned long)NPKD_SPOC_MAX_XML);
 	if (len == 0)
 		return npkd_seterr(e, NPKD_E_FORMAT, "%s: empty", what);
-	if ((pc = xmlCreateMemoryParserCtxt((const char *)p, (int)len)) == NULL)
-		return npkd_seterr(e, NPKD_E_NOMEM, "%s", what);
+	if ((utf16 = spoc_utf16(p, len, &u8, e)) < 0)
+		return npkd_seterr(e, e ? e->code : NPKD_E_FORMAT, "%s: %s",
+		    what, e ? e->msg : "UTF-16");
+	if (utf16) {
+		p = u8.data;
+		len = u8.len;
+	}
+	if ((rc = spoc_scan(p, len, what, utf16, &sc, e)) != NPKD_OK)
+		goto out;
+	if (sc.env != SPOC_ENV_SOAP11) {
+		if (sc.env == SPOC_ENV_OTHER)
+			*bad = SPOC_BAD_VERSION;
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "%s: not a SOAP 1.1 "
+		    "Envelope", what);
+		goto out;
+	}
+	if ((pc = xmlCreateMemoryParserCtxt((const char *)p, (int)len)) ==
+	    NULL) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "%s", what);
+		goto out;
+	}
+	/* the streaming pass admitted only UTF-8 (or UTF-16, now UTF-8) */
 	xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
 	pc->_private = &r;
 	pc->sax->internalSubset = no_subset;
 	pc->sax->externalSubset = no_subset;
@@ -699,6 +776,7 @@ npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
 		goto out;
 	}
 	root = xmlDocGetRootElement(doc);
+	/* the streaming pass bounded these already; libxml2 must agree */
 	if ((w = walk(root, 1, &count)) != 0) {
 		rc = npkd_seterr(e, w == -1 ? NPKD_E_LIMIT : NPKD_E_FORMAT,
 		    w == -1 ? "%s: deeper than %d or more than %d nodes" :
@@ -728,20 +806,13 @@ npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
 		goto junk;
 	if (hdr != NULL) {
 		for (n = hdr->children; n != NULL; n = n->next) {
-			xmlChar *mu;
-
-			if (n->type != XML_ELEMENT_NODE)
+			if (n->type != XML_ELEMENT_NODE || !must_understand(n))
 				continue;
-			mu = xmlGetNsProp(n, BAD_CAST "mustUnderstand",
-			    BAD_CAST NS_SOAP);
-			if (mu != NULL && strcmp((char *)mu, "1") == 0) {
-				xmlFree(mu);
-				rc = npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s: "
-				    "header %s must be understood; SPOC uses "
-				    "no headers", what, n->name);
-				goto out;
-			}
-			xmlFree(mu);
+			*bad = SPOC_BAD_MUSTUNDERSTAND;
+			rc = npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s: header %.40s "
+			    "must be understood; SPOC uses no headers", what,
+			    n->name);
+			goto out;
 		}
 	}
 	el = body->children;
@@ -755,7 +826,7 @@ npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
 		char *t = NULL;
 
 		for (fs = el->children; fs != NULL; fs = fs->next)
-			if (fs->type == XML_ELEMENT_NODE &&
+			if (fs->type == XML_ELEMENT_NODE && t == NULL &&
 			    strcmp((const char *)fs->name, "faultstring") == 0)
 				t = text_of(fs);
 		rc = npkd_seterr(e, NPKD_E_VERIFY, "%s: SOAP fault: %.100s",
@@ -771,18 +842,12 @@ npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
 		    "neither SPOC namespace", what);
 		goto out;
 	}
-	for (op = NPKD_SPOC_REQUEST_CERT; op <= NPKD_SPOC_GENERAL; op++) {
-		for (resp = 0; resp < 2; resp++) {
-			snprintf(name, sizeof(name), "%s%s", op_names[op],
-			    resp ? "Response" : "Request");
-			if (strcmp((const char *)el->name, name) == 0)
-				goto found;
-		}
+	if ((op = spoc_op_by_name((const char *)el->name,
+	    strlen((const char *)el->name), &resp)) == 0) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "%s: unknown SPOC element "
+		    "%.40s", what, el->name);
+		goto out;
 	}
-	rc = npkd_seterr(e, NPKD_E_FORMAT, "%s: unknown SPOC element %.40s",
-	    what, el->name);
-	goto out;
-found:
 	normalise(el, d);
 	if ((rc = validate(el, d, what, e)) != NPKD_OK)
 		goto out;
@@ -791,6 +856,11 @@ found:
 	m->response = resp;
 	if ((rc = fields(el, m, what, e)) != NPKD_OK)
 		goto out;
+	if (!resp && op != NPKD_SPOC_SEND_CERTS && m->msgid[0] == '\0') {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "%s: an empty messageID: "
+		    "the answer could not name this request", what);
+		goto out;
+	}
 	rc = NPKD_OK;
 	goto out;
 junk:
@@ -800,6 +870,62 @@ out:
 	if (rc != NPKD_OK)
 		npkd_spoc_msg_free(m);
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(pc);
+	if (pc != NULL)
+		xmlFreeParserCtxt(pc);
+	npkd_buf_free(&u8);
 	return rc;
+}
+
+int
+npkd_spoc_decode(const uint8_t *p, size_t len, const char *what,
+    struct npkd_spoc_msg *m, struct npkd_err *e)
+{
+	int bad;
+
+	return spoc_decode(p, len, what, m, &bad, e);
+}
+
+/*
+ * The content of a message, for telling a repetition from another
+ * message: everything it says, in canonical form, but its dialect and
+ * spelling, and (with no_msgid, for pushes) its messageID.
+ */
+static void
+hash_field(gnutls_hash_hd_t h, int tag, const void *p, size_t n)
+{
+	uint8_t	hdr[9];
+	int	i;
+
+	hdr[0] = (uint8_t)tag;
+	for (i = 0; i < 8; i++)
+		hdr[1 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
+	gnutls_hash(h, hdr, sizeof(hdr));
+	if (p != NULL && n > 0)
+		gnutls_hash(h, p, n);
+}
+
+void
+spoc_content_hash(const struct npkd_spoc_msg *m, int no_msgid,
+    uint8_t out[32])
+{
+	gnutls_hash_hd_t	h;
+	size_t			k;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
+		memset(out, 0, 32);
+		return;
+	}
+	hash_field(h, 'o', NULL, (size_t)m->op);
+	hash_field(h, 'a', NULL, (size_t)m->response);
+	hash_field(h, 'c', m->caller, strlen(m->caller));
+	if (!no_msgid)
+		hash_field(h, 'm', m->msgid, strlen(m->msgid));
+	hash_field(h, 'r', m->request.data, m->request.len);
+	hash_field(h, 'n', NULL, m->has_seq ? m->ncerts + 1 : 0);
+	for (k = 0; k < m->ncerts; k++)
+		hash_field(h, 'x', m->certs[k].data, m->certs[k].len);
+	hash_field(h, 's', m->result, strlen(m->result));
+	hash_field(h, 'j', m->subject, m->subject ? strlen(m->subject) : 0);
+	hash_field(h, 'b', m->body, m->body ? strlen(m->body) : 0);
+	gnutls_hash_deinit(h, out);
 }

@@ -252,7 +252,7 @@ npkd_spoc_peer_list(struct npkd_store *s,
 /* --- messages ------------------------------------------------------- */
 
 #define MSG_COLS "id, dir, peer, op, response, msgid, state, result, dv, " \
-	"answers, attempts, created, updated, sha256, xml"
+	"answers, attempts, created, updated, sha256, xml, content"
 
 static void
 msg_row(sqlite3_stmt *q, struct npkd_spoc_rec *m)
@@ -278,6 +278,11 @@ msg_row(sqlite3_stmt *q, struct npkd_spoc_rec *m)
 		memcpy(m->sha256, sha, 32);
 	m->xml = sqlite3_column_blob(q, 14);
 	m->xml_len = (size_t)sqlite3_column_bytes(q, 14);
+	if ((sha = sqlite3_column_blob(q, 15)) != NULL &&
+	    sqlite3_column_bytes(q, 15) == 32) {
+		memcpy(m->content, sha, 32);
+		m->has_content = 1;
+	}
 }
 
 int
@@ -292,8 +297,8 @@ npkd_spoc_msg_add(struct npkd_store *s, struct npkd_spoc_rec *m,
 		return rc;
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO spoc_msgs (dir, peer, op, "
 	    "response, msgid, state, result, dv, answers, attempts, created, "
-	    "updated, sha256, xml) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10, ?11, ?11, ?12, ?13)", -1, &q, NULL) != SQLITE_OK)
+	    "updated, sha256, xml, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14)", -1, &q, NULL) != SQLITE_OK)
 		return npkd_sqlerr(s, e, "messages");
 	sqlite3_bind_text(q, 1, m->dir, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, m->peer, -1, SQLITE_STATIC);
@@ -309,13 +314,16 @@ npkd_spoc_msg_add(struct npkd_store *s, struct npkd_spoc_rec *m,
 	sqlite3_bind_int64(q, 11, now);
 	sqlite3_bind_blob(q, 12, m->sha256, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 13, xml, (int)len, SQLITE_STATIC);
+	if (m->has_content)
+		sqlite3_bind_blob(q, 14, m->content, 32, SQLITE_STATIC);
 	r = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (r == SQLITE_CONSTRAINT)
-		return npkd_seterr(e, NPKD_E_VERIFY, "messageID %s of %s %s %s "
-		    "is filed already", m->msgid, m->peer,
+		return npkd_seterr(e, NPKD_E_VERIFY, "%s %s %s of %s: filed "
+		    "already (the same messageID or content)",
 		    npkd_spoc_op_name(m->op), m->response ? "response" :
-		    "request");
+		    "request", m->msgid[0] ? "with that messageID" : "push",
+		    m->peer);
 	if (r != SQLITE_DONE)
 		return npkd_sqlerr(s, e, "messages");
 	m->id = (long)sqlite3_last_insert_rowid(s->db);
@@ -370,6 +378,26 @@ npkd_spoc_msg_find(struct npkd_store *s, const char *dir, const char *peer,
 	sqlite3_bind_int(q, 4, response);
 	sqlite3_bind_text(q, 5, msgid, -1, SQLITE_STATIC);
 	return msg_one(s, q, m, xml, e);
+}
+
+int
+npkd_spoc_msg_find_content(struct npkd_store *s, const char *dir,
+    const char *peer, int op, int response, const uint8_t content[32],
+    struct npkd_spoc_rec *m, struct npkd_err *e)
+{
+	sqlite3_stmt *q;
+
+	memset(m, 0, sizeof(*m));
+	if (sqlite3_prepare_v2(s->db, "SELECT " MSG_COLS " FROM spoc_msgs "
+	    "WHERE dir = ?1 AND peer = ?2 AND op = ?3 AND response = ?4 AND "
+	    "content = ?5", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "messages");
+	sqlite3_bind_text(q, 1, dir, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, op);
+	sqlite3_bind_int(q, 4, response);
+	sqlite3_bind_blob(q, 5, content, 32, SQLITE_STATIC);
+	return msg_one(s, q, m, NULL, e);
 }
 
 int

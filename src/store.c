@@ -172,6 +172,12 @@ static const char *migrations[] = {
 	"CREATE TABLE meta ("
 	"  name TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 5: incoming SPOC messages keyed by their content too,
+	 * so that a push (whose messageID, if any, is ignored) is filed once */
+	"ALTER TABLE spoc_msgs ADD COLUMN content BLOB"
+	"  CHECK (content IS NULL OR length(content) = 32);"
+	"CREATE UNIQUE INDEX spoc_msg_content ON spoc_msgs(dir, peer, op, "
+	"  response, content) WHERE content IS NOT NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

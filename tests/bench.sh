@@ -75,6 +75,15 @@ if [ -n "$SP" ] && [ -f "$SP/pp_client.pem" ] && [ -n "${SPOCLOAD:-}" ]; then
 		"$SPOCLOAD" "$U" "$SP/zz_ca.pem" "$SP/pp_client.pem" \
 		    "$SP/pp_client.key" PP $n 4000 60
 	done
+	echo "== an honest peer, each request on a new connection (TLS handshake"
+	echo "== included), alone and while 200 slow or idle clients are held open"
+	echo "== (40 addresses; idle TCP, ClientHello and headers a byte a second)"
+	printf 'honest peer alone            '
+	"$SPOCLOAD" -f "$U" "$SP/zz_ca.pem" "$SP/pp_client.pem" \
+	    "$SP/pp_client.key" PP 1 300 30
+	printf 'honest peer, 200 slow        '
+	"$SPOCLOAD" -f -s 200 -p 5 "$U" "$SP/zz_ca.pem" "$SP/pp_client.pem" \
+	    "$SP/pp_client.key" PP 1 300 30
 	kill -TERM $pid
 	wait $pid
 	rm -rf "$R"

@@ -27,16 +27,19 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: spoc-relay [-q] [-d dir] [-P pinfile] command ...\n"
-	    "       spoc-relay send [--resend] [--retries N] [--backoff MS]\n"
+	    "       spoc-relay send [--resend] [--retries N] [--backoff MS] [--timeout S]\n"
 	    "           --tls-cert CERT --tls-key KEY -o ANSWERS PACKAGE\n"
 	    "       spoc-relay serve --listen ADDR:PORT --tls-cert CERT --tls-key KEY\n"
-	    "           [--max-body BYTES] [--max-conn N] [--timeout S] [--port-file F]\n"
+	    "           [--max-body BYTES] [--max-conn N] [--max-conn-per-addr N]\n"
+	    "           [--handshake-timeout S] [--request-timeout S] [--timeout S]\n"
+	    "           [--port-file F]\n"
 	    "       spoc-relay collect -o PACKAGE\n");
 	exit(EXIT_ERR);
 }
 
 enum { O_TLS_CERT = 256, O_TLS_KEY, O_RETRIES, O_BACKOFF, O_RESEND,
-    O_LISTEN, O_MAX_BODY, O_MAX_CONN, O_TIMEOUT, O_PORT_FILE };
+    O_LISTEN, O_MAX_BODY, O_MAX_CONN, O_TIMEOUT, O_PORT_FILE,
+    O_MAX_CONN_ADDR, O_HANDSHAKE, O_REQUEST };
 static const struct option longopts[] = {
 	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 	{ "tls-key", required_argument, NULL, O_TLS_KEY },
@@ -48,6 +51,9 @@ static const struct option longopts[] = {
 	{ "max-conn", required_argument, NULL, O_MAX_CONN },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "port-file", required_argument, NULL, O_PORT_FILE },
+	{ "max-conn-per-addr", required_argument, NULL, O_MAX_CONN_ADDR },
+	{ "handshake-timeout", required_argument, NULL, O_HANDSHAKE },
+	{ "request-timeout", required_argument, NULL, O_REQUEST },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -69,20 +75,25 @@ number(const char *s, long lo, long hi)
 static void
 logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One line on standard error; control characters (which a peer's text
+ * quoted in a reason might hold) cannot break it. */
 static void
 logline(const char *fmt, ...)
 {
-	char	t[21];
+	char	t[21], line[1024];
 	va_list	ap;
+	size_t	i;
 
 	if (verbose < 0)
 		return;
 	npkd_time_str(time(NULL), t);
-	fprintf(stderr, "%s %s: ", t, progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "%s %s: %s\n", t, progname, line);
 }
 
 /* --- send ----------------------------------------------------------- */
@@ -124,7 +135,7 @@ answer_add(struct answers *a, const char *kind, const char *peer,
 	    strcmp(kind, "DeliveryFailed") == 0 ? "txt" : "xml");
 	snprintf(m->kind, sizeof(m->kind), "%s", kind);
 	snprintf(m->peer, sizeof(m->peer), "%s", peer);
-	snprintf(m->msgid, sizeof(m->msgid), "%s", msgid[0] ? msgid : "-");
+	snprintf(m->msgid, sizeof(m->msgid), "%s", msgid);
 	if ((m->data.data = malloc(len ? len : 1)) == NULL)
 		return -1;
 	memcpy(m->data.data, p, len);
@@ -172,6 +183,7 @@ cmd_send(int argc, char *argv[])
 		case O_RETRIES: retries = number(optarg, 0, 20); break;
 		case O_BACKOFF: backoff = number(optarg, 0, 600000); break;
 		case O_RESEND: resend = 1; break;
+		case O_TIMEOUT: c.total_ms = number(optarg, 1, 3600) * 1000; break;
 		default: usage();
 		}
 	if (optind != argc - 1 || outf == NULL || c.cert_file == NULL ||
@@ -214,7 +226,7 @@ cmd_send(int argc, char *argv[])
 			ex = EXIT_ERR;
 			failed++;
 			if (answer_add(&a, "DeliveryFailed", m[i].peer,
-			    strcmp(m[i].msgid, "-") == 0 ? "" : m[i].msgid,
+			    m[i].msgid,
 			    (const uint8_t *)why, strlen(why)) == -1)
 				break;
 			continue;
@@ -279,18 +291,10 @@ cmd_send(int argc, char *argv[])
 			    status != 504)
 				break;
 		}
-		if (rc != NPKD_OK)
+		if (rc != NPKD_OK || npkd_spoc_delivered(op, status, resp.data,
+		    resp.len, p.url, &ans, &e) != NPKD_OK)
 			snprintf(why, sizeof(why), "%s", e.msg);
-		else if (status != 200 && status != 500)
-			snprintf(why, sizeof(why), "%s: HTTP %ld", p.url, status);
-		else if (npkd_spoc_decode(resp.data, resp.len, p.url, &ans,
-		    &e) != NPKD_OK)
-			snprintf(why, sizeof(why), "%s", e.msg);
-		else if (!ans.response || ans.op != op) {
-			snprintf(why, sizeof(why), "%s: answered %s to %s", p.url,
-			    npkd_spoc_op_name(ans.op), k);
-			npkd_spoc_msg_free(&ans);
-		} else {
+		else {
 			uint8_t sha[32];
 
 			npkd_hash(NPKD_HASH_SHA256, resp.data, resp.len, sha,
@@ -345,257 +349,84 @@ struct srv {
 	char			 self[3];
 };
 
-static const char fault_fmt[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/"
-    "envelope/\"><soapenv:Body><soapenv:Fault><faultcode>soapenv:%s"
-    "</faultcode><faultstring>%s</faultstring></soapenv:Fault>"
-    "</soapenv:Body></soapenv:Envelope>\n";
-
+/* Who is it?  Only the TLS client certificate can say (401 otherwise). */
 static int
-fault(struct npkd_buf *out, int *code, const char *who, const char *why)
+auth(void *arg, const struct npkd_relay_req *rq, char *who, size_t wlen,
+    char *why, size_t ylen)
 {
-	char buf[1024];
-	int n;
+	struct srv		*s = arg;
+	struct npkd_spoc_peer	 p;
+	struct npkd_err		 e;
 
-	/* why is one of our constant strings: nothing to escape */
-	n = snprintf(buf, sizeof(buf), fault_fmt, who, why);
-	*code = 500;
-	if ((out->data = malloc((size_t)n)) == NULL)
+	if (npkd_spoc_server_auth(s->st, rq->chain, rq->nchain, time(NULL), &p,
+	    &e) != NPKD_OK) {
+		snprintf(why, ylen, "%s", e.msg);
 		return -1;
-	memcpy(out->data, buf, (size_t)n);
-	out->len = (size_t)n;
+	}
+	snprintf(who, wlen, "%s", p.country);
+	npkd_spoc_peer_clear(&p);
 	return 0;
 }
 
-/* Our CVCA certificates held by the relay (cvc register -o own), DER. */
-struct cvcas {
-	struct npkd_buf	 c[NPKD_SPOC_MAX_CERTS];
-	time_t		 eff[NPKD_SPOC_MAX_CERTS];
-	size_t		 n;
-	int		 over;
-};
-
+/* A host and path fit to name the service in its WSDL, or NULL. */
 static int
-cvca_one(void *arg, const uint8_t *der, size_t len, const char *origin)
+location(const struct npkd_relay_req *rq, char *buf, size_t n)
 {
-	struct cvcas	*v = arg;
-	struct npkd_cvc	*c;
-	struct npkd_err	 e;
-	size_t		 i;
+	const char *c;
 
-	(void)origin;
-	if (npkd_cvc_parse(der, len, 0, &c, &e) != NPKD_OK)
-		return NPKD_E_FORMAT;
-	if (npkd_cvc_role(c) != NPKD_CVC_CVCA) {
-		npkd_cvc_free(c);
-		return 0;
-	}
-	if (v->n == NPKD_SPOC_MAX_CERTS) {
-		v->over = 1;
-		npkd_cvc_free(c);
-		return 0;
-	}
-	/* by effective date, ascending */
-	for (i = v->n; i > 0 && v->eff[i - 1] > npkd_cvc_effective(c); i--) {
-		v->c[i] = v->c[i - 1];
-		v->eff[i] = v->eff[i - 1];
-	}
-	v->eff[i] = npkd_cvc_effective(c);
-	v->c[i].len = len;
-	if ((v->c[i].data = malloc(len)) != NULL)
-		memcpy(v->c[i].data, der, len);
-	v->n++;
-	npkd_cvc_free(c);
-	return v->c[i].data == NULL ? NPKD_E_NOMEM : 0;
-}
-
-static int
-answer_certs(const struct npkd_spoc_msg *in, const char *result,
-    const struct cvcas *v, struct npkd_buf *out, int *code)
-{
-	struct npkd_spoc_msg	a;
-	struct npkd_err		e;
-
-	memset(&a, 0, sizeof(a));
-	a.op = in->op;
-	a.response = 1;
-	a.dialect = in->dialect;
-	snprintf(a.result, sizeof(a.result), "%s", result);
-	if (v != NULL) {
-		a.certs = (struct npkd_buf *)(uintptr_t)v->c;
-		a.ncerts = v->n;
-	}
-	if (npkd_spoc_encode(&a, out, &e) != NPKD_OK) {
-		warnmsg(NULL, "answer: %s", e.msg);
-		return fault(out, code, "Server", "internal error");
-	}
-	*code = 200;
-	return 0;
-}
-
-static int
-answer(const struct npkd_spoc_msg *in, const char *result,
-    struct npkd_buf *out, int *code)
-{
-	return answer_certs(in, result, NULL, out, code);
-}
-
-/* A code of this operation and dialect for "we will not take this". */
-static const char *
-refusal(const struct npkd_spoc_msg *m)
-{
-	switch (m->op) {
-	case NPKD_SPOC_REQUEST_CERT:
-		return "failure_request_not_accepted";
-	case NPKD_SPOC_SEND_CERTS:
-		return "failure_messageID_unknown";
-	case NPKD_SPOC_GET_CA:
-		return m->dialect == NPKD_SPOC_ICAO ? "failure_syntax" :
-		    "failure_request_not_accepted";
-	default:
-		return "failure_internal_error";
-	}
+	if (rq->host == NULL || rq->path == NULL || rq->path[0] != '/')
+		return -1;
+	for (c = rq->host; *c != '\0'; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(".-:[]", *c) != NULL))
+			return -1;
+	for (c = rq->path; *c != '\0'; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return -1;
+	return snprintf(buf, n, "https://%s%s", rq->host, rq->path) >=
+	    (int)n ? -1 : 0;
 }
 
 static int
 handle(void *arg, const struct npkd_relay_req *rq, int *code,
-    struct npkd_buf *out)
+    struct npkd_buf *out, const char **type)
 {
 	struct srv		*s = arg;
-	struct npkd_spoc_msg	 m;
 	struct npkd_spoc_peer	 p;
-	struct npkd_spoc_rec	 r, old;
+	struct npkd_spoc_served	 o;
 	struct npkd_err		 e;
-	uint8_t			 sha[32];
-	const char		*ok;
-	char			 act[64];
-	int			 rc;
+	char			 loc[600];
 
-	memset(&p, 0, sizeof(p));
-	npkd_hash(NPKD_HASH_SHA256, rq->body, rq->len, sha, NULL);
-	if (npkd_spoc_decode(rq->body, rq->len, rq->client, &m, &e) !=
-	    NPKD_OK) {
-		logline("%s: refused: %s", rq->client, e.msg);
-		npkd_spoc_log_add(s->st, time(NULL), "in", "-", "-", "-", sha,
-		    "refused: malformed", NULL);
-		return fault(out, code, "Client", "malformed or invalid SPOC "
-		    "message");
-	}
-	if (m.response) {
-		logline("%s: refused: a response where a request belongs",
-		    rq->client);
-		npkd_spoc_msg_free(&m);
-		return fault(out, code, "Client", "not a request");
-	}
-	/* who is calling: registered, and the certificate says so */
-	if (npkd_spoc_peer_get(s->st, m.caller, &p, &e) != NPKD_OK ||
-	    npkd_spoc_tls_check(&p, rq->chain, rq->nchain, 0, NULL, time(NULL),
-	    &e) != NPKD_OK) {
-		logline("%s: refused (401): callerID %s: %s", rq->client,
-		    m.caller, e.msg);
-		npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
-		    npkd_spoc_op_name(m.op), m.msgid, sha, "refused: 401", NULL);
-		npkd_spoc_msg_free(&m);
-		npkd_spoc_peer_clear(&p);
+	*code = 500;
+	if (npkd_spoc_peer_get(s->st, rq->who, &p, &e) != NPKD_OK) {
+		/* removed between the headers and now */
+		logline("%s: refused (401): %s", rq->client, e.msg);
 		*code = 401;
 		return 0;
 	}
+	if (strcmp(rq->method, "GET") == 0) {
+		/* the service URL is the WSDL's (ICAO 9303-12 section 8) */
+		if (npkd_spoc_wsdl(p.dialect, location(rq, loc, sizeof(loc)) ==
+		    0 ? loc : NULL, out, &e) == NPKD_OK) {
+			*code = 200;
+			*type = "text/xml; charset=utf-8";
+			logline("%s %s: WSDL (%s)", rq->client, p.country,
+			    npkd_spoc_dialect_name(p.dialect));
+		}
+		npkd_spoc_peer_clear(&p);
+		return 0;
+	}
+	if (npkd_spoc_serve(s->st, &p, rq->body, rq->len, rq->soapaction,
+	    time(NULL), &o, &e) != NPKD_OK)
+		logline("%s: %s", rq->client, e.msg);
+	logline("%s: %s", rq->client, o.log);
+	*code = o.status;
+	*out = o.body;
+	o.body.data = NULL;
+	o.body.len = 0;
+	npkd_spoc_served_free(&o);
 	npkd_spoc_peer_clear(&p);
-	snprintf(act, sizeof(act), "\"%s\"", npkd_spoc_op_name(m.op));
-	if (rq->soapaction != NULL && rq->soapaction[0] != '\0' &&
-	    strcmp(rq->soapaction, act) != 0 &&
-	    strcmp(rq->soapaction, npkd_spoc_op_name(m.op)) != 0) {
-		logline("%s: refused: SOAPAction %s for %s", rq->client,
-		    rq->soapaction, npkd_spoc_op_name(m.op));
-		npkd_spoc_msg_free(&m);
-		return fault(out, code, "Client", "SOAPAction does not match");
-	}
-	ok = m.op == NPKD_SPOC_SEND_CERTS ? "ok_received_correctly" :
-	    m.op == NPKD_SPOC_GENERAL ? "ok" : "ok_reception_ack";
-	/* an answer must answer something we sent */
-	if (m.op == NPKD_SPOC_SEND_CERTS && m.msgid[0] != '\0' &&
-	    npkd_spoc_msg_find(s->st, "out", m.caller, NPKD_SPOC_REQUEST_CERT,
-	    0, m.msgid, &old, NULL, &e) != NPKD_OK &&
-	    npkd_spoc_msg_find(s->st, "out", m.caller, NPKD_SPOC_GET_CA, 0,
-	    m.msgid, &old, NULL, &e) != NPKD_OK) {
-		logline("%s %s: SendCertificates for unknown messageID %s",
-		    rq->client, m.caller, m.msgid);
-		npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
-		    "SendCertificatesRequest", m.msgid, sha,
-		    "refused: messageID unknown", NULL);
-		rc = answer(&m, "failure_messageID_unknown", out, code);
-		npkd_spoc_msg_free(&m);
-		return rc;
-	}
-	/* filed durably before the answer goes out */
-	memset(&r, 0, sizeof(r));
-	snprintf(r.dir, sizeof(r.dir), "in");
-	snprintf(r.peer, sizeof(r.peer), "%s", m.caller);
-	r.op = m.op;
-	snprintf(r.msgid, sizeof(r.msgid), "%s", m.msgid);
-	snprintf(r.state, sizeof(r.state), "received");
-	snprintf(r.result, sizeof(r.result), "%s", m.result);
-	rc = npkd_spoc_msg_add(s->st, &r, rq->body, rq->len, time(NULL), &e);
-	if (rc == NPKD_E_VERIFY) {
-		/* the same message again (a lost answer): same answer, not
-		 * filed twice; another message under a used messageID: no */
-		if (npkd_spoc_msg_find(s->st, "in", m.caller, m.op, 0, m.msgid,
-		    &old, NULL, &e) == NPKD_OK && memcmp(old.sha256, sha, 32) ==
-		    0) {
-			logline("%s %s %s: repeated, not filed again", m.caller,
-			    npkd_spoc_op_name(m.op), m.msgid);
-			npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
-			    npkd_spoc_op_name(m.op), m.msgid, sha,
-			    "repeated: not filed again", NULL);
-		} else {
-			logline("%s %s %s: refused: messageID used before",
-			    m.caller, npkd_spoc_op_name(m.op), m.msgid);
-			npkd_spoc_log_add(s->st, time(NULL), "in", m.caller,
-			    npkd_spoc_op_name(m.op), m.msgid, sha,
-			    "refused: messageID replayed", NULL);
-			ok = refusal(&m);
-		}
-	} else if (rc != NPKD_OK) {
-		logline("%s: cannot file: %s", m.caller, e.msg);
-		npkd_spoc_msg_free(&m);
-		return fault(out, code, "Server", "cannot file the message");
-	} else {
-		spoc_log(s->st, "in", m.caller, m.op, 0, m.msgid, sha,
-		    "received");
-		logline("%s %s %s: received", m.caller, npkd_spoc_op_name(m.op),
-		    m.msgid[0] ? m.msgid : "-");
-		/*
-		 * GetCACertificates is answered at once when the relay holds
-		 * our CVCA certificates (public, carried over in a package and
-		 * registered with cvc register -o own); the request is then
-		 * answered, not collected.
-		 */
-		if (m.op == NPKD_SPOC_GET_CA) {
-			struct cvcas v;
-			size_t i;
-
-			memset(&v, 0, sizeof(v));
-			if (npkd_store_cv_list(s->st, "own", -1, 0, cvca_one, &v,
-			    &e) == NPKD_OK && v.n > 0 && !v.over &&
-			    npkd_spoc_msg_update(s->st, r.id, "answered",
-			    "ok_cert_available", 0, time(NULL), &e) == NPKD_OK) {
-				spoc_log(s->st, "out", m.caller, m.op, 1, m.msgid,
-				    NULL, "ok_cert_available");
-				rc = answer_certs(&m, "ok_cert_available", &v, out,
-				    code);
-				for (i = 0; i < v.n; i++)
-					npkd_buf_free(&v.c[i]);
-				npkd_spoc_msg_free(&m);
-				return rc;
-			}
-			for (i = 0; i < v.n; i++)
-				npkd_buf_free(&v.c[i]);
-		}
-	}
-	rc = answer(&m, ok, out, code);
-	npkd_spoc_msg_free(&m);
-	return rc;
+	return 0;
 }
 
 static void
@@ -643,8 +474,11 @@ cmd_serve(int argc, char *argv[])
 	struct npkd_buf			 pb;
 
 	memset(&o, 0, sizeof(o));
-	o.max_conn = 64;
-	o.timeout_s = 30;
+	o.max_conn = 512;
+	o.max_conn_per_addr = 8;
+	o.handshake_s = 10;
+	o.request_s = 60;
+	o.idle_s = 15;
 	o.max_body = NPKD_SPOC_MAX_XML;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		switch (ch) {
@@ -656,16 +490,31 @@ cmd_serve(int argc, char *argv[])
 			    (long)NPKD_SPOC_MAX_XML);
 			break;
 		case O_MAX_CONN:
-			o.max_conn = (unsigned int)number(optarg, 1, 10000);
+			o.max_conn = (unsigned int)number(optarg, 2, 10000);
+			break;
+		case O_MAX_CONN_ADDR:
+			o.max_conn_per_addr = (unsigned int)number(optarg, 1,
+			    9999);
+			break;
+		case O_HANDSHAKE:
+			o.handshake_s = (unsigned int)number(optarg, 1, 600);
+			break;
+		case O_REQUEST:
+			o.request_s = (unsigned int)number(optarg, 1, 3600);
 			break;
 		case O_TIMEOUT:
-			o.timeout_s = (unsigned int)number(optarg, 1, 3600);
+			o.idle_s = (unsigned int)number(optarg, 1, 3600);
 			break;
 		case O_PORT_FILE: portf = optarg; break;
 		default: usage();
 		}
 	if (optind != argc || o.listen == NULL || certf == NULL || keyf == NULL)
 		usage();
+	if (o.max_conn_per_addr >= o.max_conn) {
+		warnmsg(NULL, "--max-conn-per-addr %u: must be below --max-conn "
+		    "%u", o.max_conn_per_addr, o.max_conn);
+		return EXIT_ERR;
+	}
 	memset(&s, 0, sizeof(s));
 	s.st = open_store(spoc_dir, 0);
 	spoc_country(s.st, s.self);
@@ -688,6 +537,7 @@ cmd_serve(int argc, char *argv[])
 	o.cert_pem = cert;
 	o.key_pem = key;
 	o.trust_pem = t.pem;
+	o.auth = auth;
 	o.handler = handle;
 	o.arg = &s;
 	o.log = server_log;

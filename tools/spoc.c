@@ -308,90 +308,66 @@ out:
 
 /* --- queueing ------------------------------------------------------- */
 
-/* Encode, file as queued and log one outgoing message. */
-static int
-queue(struct npkd_store *st, struct npkd_spoc_msg *m, const char *peer,
-    const char *dv, long answers)
-{
-	struct npkd_spoc_rec	 r;
-	struct npkd_buf		 x;
-	struct npkd_err		 e;
-
-	if (npkd_spoc_encode(m, &x, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return EXIT_ERR;
-	}
-	memset(&r, 0, sizeof(r));
-	snprintf(r.dir, sizeof(r.dir), "out");
-	snprintf(r.peer, sizeof(r.peer), "%s", peer);
-	r.op = m->op;
-	r.response = m->response;
-	snprintf(r.msgid, sizeof(r.msgid), "%s", m->msgid);
-	snprintf(r.state, sizeof(r.state), "queued");
-	snprintf(r.dv, sizeof(r.dv), "%s", dv ? dv : "");
-	r.answers = answers;
-	if (npkd_spoc_msg_add(st, &r, x.data, x.len, time(NULL), &e) !=
-	    NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		npkd_buf_free(&x);
-		return EXIT_ERR;
-	}
-	spoc_log(st, "out", peer, m->op, m->response, m->msgid, r.sha256,
-	    "queued");
-	npkd_buf_free(&x);
-	if (verbose >= 0)
-		printf("%ld %s %s %s queued\n", r.id, peer,
-		    npkd_spoc_op_name(m->op), m->msgid[0] ? m->msgid : "-");
-	return EXIT_OK;
-}
-
 /* The registered peer CC, or exit 2: nothing goes to strangers. */
 static void
-peer_of(struct npkd_store *st, const char *cc, struct npkd_spoc_peer *p)
+check_country(const char *cc)
 {
-	struct npkd_err e;
-
 	if (!country_ok(cc)) {
 		warnmsg(NULL, "%s: not a country code", cc);
 		exit(EXIT_ERR);
 	}
-	if (npkd_spoc_peer_get(st, cc, p, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s (spoc peer add)", e.msg);
-		exit(EXIT_ERR);
-	}
 }
 
-static int
-new_request(struct npkd_store *st, struct npkd_spoc_msg *m, const char *cc,
-    int op)
+static void
+print_queued(const struct npkd_spoc_rec *r)
 {
-	struct npkd_spoc_peer	p;
-	struct npkd_err		e;
-	char			self[3];
+	char id[160];
 
-	peer_of(st, cc, &p);
-	spoc_country(st, self);
-	memset(m, 0, sizeof(*m));
-	m->op = op;
-	m->dialect = p.dialect;
-	memcpy(m->caller, self, 3);
-	npkd_spoc_peer_clear(&p);
-	if (npkd_spoc_new_msgid(self, time(NULL), m->msgid, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return EXIT_ERR;
+	npkd_spoc_msgid_print(r->msgid, id, sizeof(id));
+	if (verbose >= 0)
+		printf("%ld %s %s %s queued\n", r->id, r->peer,
+		    npkd_spoc_op_name(r->op), id);
+}
+
+/* A new request of op to cc, completed by fill, queued. */
+static int
+request(const char *cc, int op, struct npkd_spoc_msg *m,
+    const struct npkd_spoc_msg *fields, const char *dv)
+{
+	struct npkd_store	*st;
+	struct npkd_spoc_rec	 r;
+	struct npkd_err		 e;
+	int			 ex = EXIT_ERR;
+
+	check_country(cc);
+	st = store(0);
+	if (npkd_spoc_request_new(st, cc, op, time(NULL), m, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s%s", e.msg, e.code == NPKD_E_NOTFOUND &&
+		    strstr(e.msg, "no SPOC") ? " (spoc peer add)" : "");
+		goto out;
 	}
-	return EXIT_OK;
+	m->request = fields->request;
+	m->subject = fields->subject;
+	m->body = fields->body;
+	if (npkd_spoc_queue(st, m, cc, dv, 0, time(NULL), &r, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		goto out;
+	}
+	print_queued(&r);
+	ex = EXIT_OK;
+out:
+	npkd_store_close(st);
+	return ex;
 }
 
 static int
 cmd_request(int argc, char *argv[])
 {
-	struct npkd_store	*st;
-	struct npkd_spoc_msg	 m;
+	struct npkd_spoc_msg	 m, f;
 	struct npkd_cvc		*req = NULL;
 	struct npkd_buf		 b;
 	struct npkd_err		 e;
-	int			 ex = EXIT_ERR;
+	int			 ex;
 
 	if (argc != 3)
 		usage();
@@ -404,41 +380,33 @@ cmd_request(int argc, char *argv[])
 		npkd_buf_free(&b);
 		return EXIT_ERR;
 	}
-	st = store(0);
-	if (new_request(st, &m, argv[1], NPKD_SPOC_REQUEST_CERT) == EXIT_OK) {
-		m.request = b;
-		ex = queue(st, &m, argv[1], npkd_cvc_chr(req), 0);
-	}
+	memset(&f, 0, sizeof(f));
+	f.request = b;
+	ex = request(argv[1], NPKD_SPOC_REQUEST_CERT, &m, &f,
+	    npkd_cvc_chr(req));
 	npkd_cvc_free(req);
 	npkd_buf_free(&b);
-	npkd_store_close(st);
 	return ex;
 }
 
 static int
 cmd_get_ca(int argc, char *argv[])
 {
-	struct npkd_store	*st;
-	struct npkd_spoc_msg	 m;
-	int			 ex = EXIT_ERR;
+	struct npkd_spoc_msg m, f;
 
 	if (argc != 2)
 		usage();
-	st = store(0);
-	if (new_request(st, &m, argv[1], NPKD_SPOC_GET_CA) == EXIT_OK)
-		ex = queue(st, &m, argv[1], NULL, 0);
-	npkd_store_close(st);
-	return ex;
+	memset(&f, 0, sizeof(f));
+	return request(argv[1], NPKD_SPOC_GET_CA, &m, &f, NULL);
 }
 
 static int
 cmd_message(int argc, char *argv[])
 {
-	struct npkd_store	*st;
-	struct npkd_spoc_msg	 m;
+	struct npkd_spoc_msg	 m, f;
 	const char		*subject = NULL, *bodyf = "-";
 	char			*body;
-	int			 ch, ex = EXIT_ERR;
+	int			 ch, ex;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		switch (ch) {
@@ -450,115 +418,24 @@ cmd_message(int argc, char *argv[])
 		usage();
 	if ((body = spoc_read_text(bodyf, 1 << 20)) == NULL)
 		return EXIT_ERR;
-	st = store(0);
-	if (new_request(st, &m, argv[optind], NPKD_SPOC_GENERAL) == EXIT_OK) {
-		m.subject = (char *)subject;
-		m.body = body;
-		ex = queue(st, &m, argv[optind], NULL, 0);
-	}
+	memset(&f, 0, sizeof(f));
+	f.subject = (char *)(uintptr_t)subject;
+	f.body = body;
+	ex = request(argv[optind], NPKD_SPOC_GENERAL, &m, &f, NULL);
 	free(body);
-	npkd_store_close(st);
 	return ex;
-}
-
-/* --- the CVCA's certificates ---------------------------------------- */
-
-struct cvset {
-	struct npkd_cvc	**v;
-	size_t		  n;
-	const char	 *origin;
-};
-
-static int
-cv_collect(void *arg, const uint8_t *der, size_t len, const char *origin)
-{
-	struct cvset	 *s = arg;
-	struct npkd_cvc	 *c, **nv;
-	struct npkd_err	  e;
-
-	(void)origin;
-	if (npkd_cvc_parse(der, len, 0, &c, &e) != NPKD_OK)
-		return NPKD_E_FORMAT;	/* the register holds only parsed ones */
-	if ((nv = reallocarray(s->v, s->n + 1, sizeof(*nv))) == NULL) {
-		npkd_cvc_free(c);
-		return NPKD_E_NOMEM;
-	}
-	s->v = nv;
-	s->v[s->n++] = c;
-	return 0;
-}
-
-static void
-cvset_free(struct cvset *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		npkd_cvc_free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-static int
-cvset_load(struct npkd_store *st, const char *origin, struct cvset *s)
-{
-	struct npkd_err e;
-
-	if (npkd_store_cv_list(st, origin, -1, 0, cv_collect, s, &e) !=
-	    NPKD_OK) {
-		warnmsg(NULL, "register: %s", e.msg);
-		return EXIT_ERR;
-	}
-	return EXIT_OK;
 }
 
 /* --- inbox ---------------------------------------------------------- */
 
-struct inbox {
-	struct npkd_store	*st;
-	struct cvset		 trust, pool;
-	int			 n;
-};
-
 static int
-inbox_one(void *arg, const struct npkd_spoc_rec *r)
+inbox_one(void *arg, const struct npkd_spoc_rec *r, const char *verdict,
+    const char *why)
 {
-	struct inbox		*ib = arg;
-	struct npkd_spoc_msg	 m;
-	struct npkd_cvc		*req = NULL;
-	struct npkd_err		 e;
-	const char		*result = NULL, *verdict;
-	char			 t[21], why[256] = "";
+	char t[21], id[160];
 
-	if (r->response || (r->op != NPKD_SPOC_REQUEST_CERT &&
-	    r->op != NPKD_SPOC_GET_CA && r->op != NPKD_SPOC_GENERAL &&
-	    r->op != NPKD_SPOC_SEND_CERTS))
-		return 0;
-	verdict = r->op == NPKD_SPOC_SEND_CERTS ? r->result : "-";
-	if (r->op == NPKD_SPOC_REQUEST_CERT) {
-		if (npkd_spoc_decode(r->xml, r->xml_len, NULL, &m, &e) !=
-		    NPKD_OK) {
-			verdict = "error";
-			snprintf(why, sizeof(why), "%s", e.msg);
-		} else {
-			if (npkd_cvc_parse(m.request.data, m.request.len, 1,
-			    &req, &e) != NPKD_OK ||
-			    npkd_cvc_verify_request(req,
-			    (const struct npkd_cvc *const *)ib->pool.v,
-			    ib->pool.n, (const struct npkd_cvc *const *)
-			    ib->trust.v, ib->trust.n, time(NULL), &result,
-			    &e) != NPKD_OK) {
-				verdict = result ? result : "failure_syntax";
-				snprintf(why, sizeof(why), "%s", e.msg);
-			} else
-				verdict = "verified";
-			npkd_cvc_free(req);
-			npkd_spoc_msg_free(&m);
-		}
-	}
+	(*(int *)arg)++;
 	npkd_time_str(r->created, t);
-	ib->n++;
 	if (json) {
 		printf("{\"id\":%ld,\"peer\":\"%s\",\"op\":\"%s\",\"dv\":",
 		    r->id, r->peer, npkd_spoc_op_name(r->op));
@@ -571,21 +448,21 @@ inbox_one(void *arg, const struct npkd_spoc_rec *r)
 		printf(",\"reason\":");
 		json_str(stdout, why);
 		printf("}\n");
-	} else
+	} else {
+		npkd_spoc_msgid_print(r->msgid, id, sizeof(id));
 		printf("%ld %s %-17s %-14s %s %s %s%s%s\n", r->id, r->peer,
 		    npkd_spoc_op_name(r->op), r->dv[0] ? r->dv : "-",
-		    r->state, r->msgid[0] ? r->msgid : "-", verdict,
-		    why[0] ? ": " : "", why);
+		    r->state, id, verdict, why[0] ? ": " : "", why);
+	}
 	return 0;
 }
 
 static int
 cmd_inbox(int argc, char *argv[])
 {
-	struct npkd_spoc_filter	 f = { "in", NULL, NULL, 0, 0 };
-	struct inbox		 ib;
+	struct npkd_store	*st;
 	struct npkd_err		 e;
-	int			 ch, ex = EXIT_ERR;
+	int			 ch, n = 0, ex = EXIT_OK;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		switch (ch) {
@@ -594,318 +471,109 @@ cmd_inbox(int argc, char *argv[])
 		}
 	if (optind != argc)
 		usage();
-	memset(&ib, 0, sizeof(ib));
-	ib.st = store(0);
-	if (cvset_load(ib.st, "registered", &ib.trust) != EXIT_OK ||
-	    cvset_load(ib.st, "own", &ib.trust) != EXIT_OK ||
-	    cvset_load(ib.st, "issued", &ib.pool) != EXIT_OK)
-		goto out;
-	if (npkd_spoc_msg_list(ib.st, &f, inbox_one, &ib, &e) != NPKD_OK)
+	st = store(0);
+	if (npkd_spoc_inbox(st, time(NULL), inbox_one, &n, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
-	else
-		ex = EXIT_OK;
-out:
-	cvset_free(&ib.trust);
-	cvset_free(&ib.pool);
-	npkd_store_close(ib.st);
+		ex = EXIT_ERR;
+	}
+	npkd_store_close(st);
 	return ex;
 }
 
 /* --- answers -------------------------------------------------------- */
 
 static int
-by_effective(const void *a, const void *b)
-{
-	time_t x = npkd_cvc_effective(*(struct npkd_cvc *const *)a);
-	time_t y = npkd_cvc_effective(*(struct npkd_cvc *const *)b);
-
-	return x < y ? -1 : x > y;
-}
-
-static struct npkd_cvc *
-load_cvc(const char *path, int as_request)
-{
-	struct npkd_buf	 b;
-	struct npkd_err	 e;
-	struct npkd_cvc	*c = NULL;
-
-	if (npkd_file_read(path, 1 << 20, &b, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		return NULL;
-	}
-	if (npkd_cvc_parse(b.data, b.len, as_request, &c, &e) != NPKD_OK)
-		warnmsg(display_name(path), "%s", e.msg);
-	npkd_buf_free(&b);
-	return c;
-}
-
-static int
 cmd_answer(int argc, char *argv[])
 {
 	struct npkd_store	*st;
-	struct npkd_spoc_rec	 in;
-	struct npkd_spoc_peer	 p;
-	struct npkd_spoc_msg	 req, m;
-	struct npkd_buf		 x = { NULL, 0 }, *seq = NULL;
+	struct npkd_spoc_answer	 a;
+	struct npkd_spoc_rec	 q;
+	struct npkd_buf		 cert = { NULL, 0 }, chain[NPKD_SPOC_MAX_CERTS];
 	struct npkd_err		 e;
-	struct cvset		 own = { NULL, 0, NULL }, chain = { NULL, 0, NULL };
-	struct npkd_cvc		*cert = NULL, *rq = NULL, *ca = NULL;
-	const char		*certf = NULL, *fail = NULL, *result;
-	char			 self[3], *end;
-	size_t			 i, nseq = 0, klen, rlen;
+	const char		*certf = NULL, *what = NULL;
+	char			*end;
+	size_t			 i, nchain = 0;
 	long			 id;
 	int			 ch, ex = EXIT_ERR;
 
-	memset(&req, 0, sizeof(req));
-	memset(&p, 0, sizeof(p));
+	memset(&a, 0, sizeof(a));
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		switch (ch) {
 		case O_CERT: certf = optarg; break;
-		case O_FAIL: fail = optarg; break;
+		case O_FAIL: a.fail = optarg; break;
 		case O_CHAIN:
-			if ((cert = load_cvc(optarg, 0)) == NULL)
-				goto out;
-			if (cv_collect(&chain, npkd_cvc_der(cert, &klen), klen,
-			    NULL) != 0) {
-				npkd_cvc_free(cert);
+			if (nchain == NPKD_SPOC_MAX_CERTS) {
+				warnmsg(NULL, "more than %d --chain",
+				    NPKD_SPOC_MAX_CERTS);
 				goto out;
 			}
-			npkd_cvc_free(cert);
-			cert = NULL;
+			if (npkd_file_read(optarg, 1 << 20, &chain[nchain],
+			    &e) != NPKD_OK) {
+				warnmsg(NULL, "%s", e.msg);
+				goto out;
+			}
+			nchain++;
 			break;
 		default: usage();
 		}
-	if (optind != argc - 1 || (certf != NULL && fail != NULL))
+	if (optind != argc - 1 || (certf != NULL && a.fail != NULL))
 		usage();
 	id = strtol(argv[optind], &end, 10);
 	if (*end != '\0' || id <= 0)
 		usage();
-	st = store(0);
-	spoc_country(st, self);
-	if (npkd_spoc_msg_get(st, id, &in, &x, &e) != NPKD_OK ||
-	    strcmp(in.dir, "in") != 0 || in.response ||
-	    (in.op != NPKD_SPOC_REQUEST_CERT && in.op != NPKD_SPOC_GET_CA)) {
-		warnmsg(NULL, "%s: no incoming certificate request with this "
-		    "id", argv[optind]);
-		goto close;
-	}
-	if (strcmp(in.state, "inbox") != 0) {
-		warnmsg(NULL, "%ld: already %s", id, in.state);
-		goto close;
-	}
-	peer_of(st, in.peer, &p);
-	memset(&m, 0, sizeof(m));
-	m.op = NPKD_SPOC_SEND_CERTS;
-	m.dialect = p.dialect;
-	memcpy(m.caller, self, 3);
-	snprintf(m.msgid, sizeof(m.msgid), "%s", in.msgid);
-	if (fail != NULL) {
-		if (!npkd_spoc_code_valid(p.dialect, NPKD_SPOC_SEND_CERTS, 0,
-		    fail) || strncmp(fail, "failure_", 8) != 0) {
-			warnmsg(NULL, "%s: not a failure code of SendCertificates "
-			    "in %s", fail, npkd_spoc_dialect_name(p.dialect));
-			goto close;
-		}
-		snprintf(m.result, sizeof(m.result), "%s", fail);
-		goto send;
-	}
-	if (in.op == NPKD_SPOC_GET_CA) {
-		/* our CVCA certificates, root and links, by effective date */
-		if (certf != NULL) {
-			warnmsg(NULL, "%ld: GetCACertificates is answered with "
-			    "our CVCA certificates, not --cert", id);
-			goto close;
-		}
-		if (chain.n == 0 && cvset_load(st, "own", &chain) != EXIT_OK)
-			goto close;
-		if (chain.n == 0 || chain.n > NPKD_SPOC_MAX_CERTS) {
-			warnmsg(NULL, "%ld: %zu CVCA certificates registered as "
-			    "own (cvc register -o own)", id, chain.n);
-			goto close;
-		}
-		qsort(chain.v, chain.n, sizeof(chain.v[0]), by_effective);
-		if ((seq = calloc(chain.n, sizeof(*seq))) == NULL)
-			goto close;
-		for (i = 0; i < chain.n; i++)
-			seq[nseq++].data = (uint8_t *)npkd_cvc_der(chain.v[i],
-			    &seq[i].len);
-		m.certs = seq;
-		m.ncerts = nseq;
-		snprintf(m.result, sizeof(m.result), "ok_cert_available");
-		goto send;
-	}
-	if (certf == NULL)
-		usage();
-	/*
-	 * The certificate answers this request: same holder, same key, and
-	 * it verifies under our CVCA.  Sequence: the certificate first, then
-	 * our CVCA certificates by effective date, up to the one that signed.
-	 */
-	if ((cert = load_cvc(certf, 0)) == NULL)
-		goto close;
-	if (chain.n == 0 && cvset_load(st, "own", &own) != EXIT_OK)
-		goto close;
-	if (chain.n == 0) {
-		chain = own;
-		memset(&own, 0, sizeof(own));
-	}
-	qsort(chain.v, chain.n, sizeof(chain.v[0]), by_effective);
-	for (i = 0; i < chain.n; i++)
-		if (npkd_cvc_car(cert) != NULL &&
-		    strcmp(npkd_cvc_chr(chain.v[i]), npkd_cvc_car(cert)) == 0) {
-			ca = chain.v[i];
-			break;
-		}
-	if (ca == NULL) {
-		warnmsg(display_name(certf), "the CVCA certificate %s is neither "
-		    "given (--chain) nor registered as own (cvc register -o own)",
-		    npkd_cvc_car(cert) ? npkd_cvc_car(cert) : "?");
-		goto close;
-	}
-	if (npkd_cvc_verify(cert, NULL, 0, (const struct npkd_cvc *const *)&ca,
-	    1, time(NULL), &result, &e) != NPKD_OK) {
-		warnmsg(display_name(certf), "does not verify under %s: %s",
-		    npkd_cvc_chr(ca), e.msg);
-		goto close;
-	}
-	if (in.op == NPKD_SPOC_REQUEST_CERT) {
-		const uint8_t *k1, *k2;
-
-		if (npkd_spoc_decode(x.data, x.len, NULL, &req, &e) != NPKD_OK ||
-		    npkd_cvc_parse(req.request.data, req.request.len, 1, &rq,
-		    &e) != NPKD_OK) {
-			warnmsg(NULL, "%ld: %s", id, e.msg);
-			goto close;
-		}
-		k1 = npkd_cvc_pubkey(rq, &rlen);
-		k2 = npkd_cvc_pubkey(cert, &klen);
-		if (strcmp(npkd_cvc_chr(rq), npkd_cvc_chr(cert)) != 0 ||
-		    k1 == NULL || k2 == NULL || rlen != klen ||
-		    memcmp(k1, k2, klen) != 0) {
-			warnmsg(display_name(certf), "does not answer request "
-			    "%ld (%s): holder or key differ", id,
-			    npkd_cvc_chr(rq));
-			goto close;
-		}
-	}
-	if ((seq = calloc(chain.n + 1, sizeof(*seq))) == NULL)
-		goto close;
-	seq[nseq].data = (uint8_t *)npkd_cvc_der(cert, &seq[nseq].len);
-	nseq++;
-	for (i = 0; i < chain.n; i++) {
-		seq[nseq].data = (uint8_t *)npkd_cvc_der(chain.v[i],
-		    &seq[nseq].len);
-		nseq++;
-		if (chain.v[i] == ca)
-			break;
-	}
-	m.certs = seq;
-	m.ncerts = nseq;
-	snprintf(m.result, sizeof(m.result), "ok_cert_available");
-send:
-	if (npkd_store_txn(st, NPKD_TXN_BEGIN, &e) != NPKD_OK) {
-		warnmsg(NULL, "%s", e.msg);
-		goto close;
-	}
-	if ((ex = queue(st, &m, in.peer, in.dv, in.id)) != EXIT_OK ||
-	    npkd_spoc_msg_update(st, in.id, "answered", m.result, 0,
-	    time(NULL), &e) != NPKD_OK ||
-	    npkd_store_txn(st, NPKD_TXN_COMMIT, &e) != NPKD_OK) {
-		if (ex == EXIT_OK)
+	if (certf != NULL) {
+		if (npkd_file_read(certf, 1 << 20, &cert, &e) != NPKD_OK) {
 			warnmsg(NULL, "%s", e.msg);
-		npkd_store_txn(st, NPKD_TXN_ROLLBACK, NULL);
-		ex = EXIT_ERR;
+			goto out;
+		}
+		a.cert = cert.data;
+		a.cert_len = cert.len;
+		what = display_name(certf);
 	}
-close:
+	a.chain = chain;
+	a.nchain = nchain;
+	st = store(0);
+	if (npkd_spoc_answer(st, id, &a, time(NULL), &q, &e) != NPKD_OK)
+		warnmsg(e.code == NPKD_E_VERIFY || strncmp(e.msg,
+		    "failure", 7) == 0 ? what : NULL, "%s", e.msg);
+	else {
+		print_queued(&q);
+		ex = EXIT_OK;
+	}
 	npkd_store_close(st);
 out:
-	free(seq);
-	npkd_cvc_free(cert);
-	npkd_cvc_free(rq);
-	cvset_free(&own);
-	cvset_free(&chain);
-	npkd_spoc_msg_free(&req);
-	npkd_spoc_peer_clear(&p);
-	npkd_buf_free(&x);
+	for (i = 0; i < nchain; i++)
+		npkd_buf_free(&chain[i]);
+	npkd_buf_free(&cert);
 	return ex;
 }
 
 /* A CVCA rekey: our CVCA certificates pushed to every registered SPOC. */
-struct notify {
-	struct npkd_store	*st;
-	struct cvset		*own;
-	char			 self[3];
-	int			 ex;
-	size_t			 n;
-};
-
-static int
-notify_one(void *arg, const struct npkd_spoc_peer *p)
-{
-	struct notify		*nf = arg;
-	struct npkd_spoc_msg	 m;
-	struct npkd_buf		 seq[NPKD_SPOC_MAX_CERTS];
-	size_t			 i;
-
-	memset(&m, 0, sizeof(m));
-	m.op = NPKD_SPOC_SEND_CERTS;
-	m.dialect = p->dialect;
-	memcpy(m.caller, nf->self, 3);
-	for (i = 0; i < nf->own->n; i++)
-		seq[i].data = (uint8_t *)npkd_cvc_der(nf->own->v[i], &seq[i].len);
-	m.certs = seq;
-	m.ncerts = nf->own->n;
-	snprintf(m.result, sizeof(m.result), "new_cert_available_notification");
-	if (queue(nf->st, &m, p->country, NULL, 0) != EXIT_OK)
-		nf->ex = EXIT_ERR;
-	nf->n++;
-	return 0;
-}
-
 static int
 cmd_notify(int argc, char *argv[])
 {
-	struct cvset	own = { NULL, 0, NULL };
-	struct notify	nf;
-	struct npkd_err	e;
+	struct npkd_store	*st;
+	struct npkd_err		 e;
+	size_t			 n;
+	int			 ex = EXIT_ERR;
 
 	(void)argv;
 	if (argc != 1)
 		usage();
-	memset(&nf, 0, sizeof(nf));
-	nf.st = store(0);
-	nf.own = &own;
-	spoc_country(nf.st, nf.self);
-	if (cvset_load(nf.st, "own", &own) != EXIT_OK)
-		goto out;
-	if (own.n == 0 || own.n > NPKD_SPOC_MAX_CERTS) {
-		warnmsg(NULL, "%zu CVCA certificates registered as own (cvc "
-		    "register -o own)", own.n);
-		goto out;
-	}
-	qsort(own.v, own.n, sizeof(own.v[0]), by_effective);
-	if (npkd_store_txn(nf.st, NPKD_TXN_BEGIN, &e) != NPKD_OK) {
+	st = store(0);
+	if (npkd_store_txn(st, NPKD_TXN_BEGIN, &e) != NPKD_OK)
 		warnmsg(NULL, "%s", e.msg);
-		goto out;
+	else if (npkd_spoc_notify(st, time(NULL), &n, &e) != NPKD_OK ||
+	    npkd_store_txn(st, NPKD_TXN_COMMIT, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
+		npkd_store_txn(st, NPKD_TXN_ROLLBACK, NULL);
+	} else {
+		if (verbose >= 0)
+			printf("%zu SPOC%s notified\n", n, n == 1 ? "" : "s");
+		ex = EXIT_OK;
 	}
-	if (npkd_spoc_peer_list(nf.st, notify_one, &nf, &e) != NPKD_OK ||
-	    nf.ex != EXIT_OK || nf.n == 0 ||
-	    npkd_store_txn(nf.st, NPKD_TXN_COMMIT, &e) != NPKD_OK) {
-		if (nf.n == 0)
-			warnmsg(NULL, "no SPOC registered");
-		else if (nf.ex == EXIT_OK)
-			warnmsg(NULL, "%s", e.msg);
-		npkd_store_txn(nf.st, NPKD_TXN_ROLLBACK, NULL);
-		nf.ex = EXIT_ERR;
-		goto out;
-	}
-	nf.ex = EXIT_OK;
-out:
-	if (own.n == 0 || nf.n == 0)
-		nf.ex = EXIT_ERR;
-	cvset_free(&own);
-	npkd_store_close(nf.st);
-	return nf.ex;
+	npkd_store_close(st);
+	return ex;
 }
 
 /* The CV request, or the text of a general message, of a filed message. */
@@ -1004,341 +672,30 @@ cmd_pack(int argc, char *argv[])
 	return ex;
 }
 
-/*
- * Certificates that answer one of our requests: each parses; the first
- * is for our DV; the CVCA certificates verify (root by itself, a link
- * under the one before) and the DV's under one of them.
- */
+/* The new certificate of our DV, for the officer to hand over. */
 static int
-take_certs(struct npkd_store *st, const struct npkd_spoc_msg *m,
-    const struct npkd_spoc_rec *ours, const char *outdir, const char *what)
+write_dv(const char *outdir, const struct npkd_spoc_taken *t)
 {
-	struct npkd_cvc	**v;
-	struct npkd_err	  e;
-	const char	 *result;
-	size_t		  i;
-	int		  ex = EXIT_ERR;
-	char		  path[4096];
-
-	if (m->ncerts == 0)
-		return EXIT_OK;
-	if ((v = calloc(m->ncerts, sizeof(*v))) == NULL)
-		return EXIT_ERR;
-	for (i = 0; i < m->ncerts; i++)
-		if (npkd_cvc_parse(m->certs[i].data, m->certs[i].len, 0, &v[i],
-		    &e) != NPKD_OK) {
-			warnmsg(what, "certificate %zu: %s", i + 1, e.msg);
-			goto out;
-		}
-	/* CVCA certificates: a root verifies by itself, links by the root */
-	for (i = ours->op == NPKD_SPOC_REQUEST_CERT ? 1 : 0; i < m->ncerts;
-	    i++) {
-		if (npkd_cvc_role(v[i]) != NPKD_CVC_CVCA ||
-		    npkd_cvc_verify(v[i], (const struct npkd_cvc *const *)v,
-		    m->ncerts, (const struct npkd_cvc *const *)v, m->ncerts,
-		    time(NULL), &result, &e) != NPKD_OK) {
-			warnmsg(what, "%s: not a CVCA certificate that verifies: "
-			    "%s", npkd_cvc_chr(v[i]), npkd_cvc_role(v[i]) ==
-			    NPKD_CVC_CVCA ? e.msg : "wrong role");
-			goto out;
-		}
-		if (strncmp(npkd_cvc_chr(v[i]), ours->peer, 2) != 0) {
-			warnmsg(what, "%s: not of %s", npkd_cvc_chr(v[i]),
-			    ours->peer);
-			goto out;
-		}
-	}
-	if (ours->op == NPKD_SPOC_REQUEST_CERT) {
-		if (npkd_cvc_verify(v[0], (const struct npkd_cvc *const *)v + 1,
-		    m->ncerts - 1, (const struct npkd_cvc *const *)v + 1,
-		    m->ncerts - 1, time(NULL), &result, &e) != NPKD_OK) {
-			warnmsg(what, "%s: does not verify: %s",
-			    npkd_cvc_chr(v[0]), e.msg);
-			goto out;
-		}
-		if (strcmp(npkd_cvc_chr(v[0]), ours->dv) != 0) {
-			warnmsg(what, "%s: does not answer the request of %s",
-			    npkd_cvc_chr(v[0]), ours->dv);
-			goto out;
-		}
-	}
-	for (i = 0; i < m->ncerts; i++) {
-		const char *origin = i == 0 && ours->op ==
-		    NPKD_SPOC_REQUEST_CERT ? "ours" : "registered";
-
-		/* already in the register (NPKD_E_VERIFY) is fine */
-		if (npkd_store_cv_add(st, v[i], origin, NULL, &e) != NPKD_OK &&
-		    e.code != NPKD_E_VERIFY) {
-			warnmsg(what, "%s", e.msg);
-			goto out;
-		}
-	}
-	if (outdir != NULL && ours->op == NPKD_SPOC_REQUEST_CERT) {
-		const uint8_t *der;
-		size_t len;
-
-		der = npkd_cvc_der(v[0], &len);
-		snprintf(path, sizeof(path), "%s/%s.cvcert", outdir,
-		    npkd_cvc_chr(v[0]));
-		if (npkd_file_write_atomic(path, der, len, 0644, 0, &e) !=
-		    NPKD_OK) {
-			warnmsg(NULL, "%s", e.msg);
-			goto out;
-		}
-		if (verbose >= 0)
-			printf("%s: certificate for %s\n", path, ours->dv);
-	}
-	ex = EXIT_OK;
-out:
-	for (i = 0; i < m->ncerts; i++)
-		npkd_cvc_free(v[i]);
-	free(v);
-	return ex;
-}
-
-/*
- * A pushed CVCA rekey: each certificate, in order, must verify under a
- * CVCA of that country already registered (or one accepted before it in
- * the same sequence); those that do are registered, the rest are left
- * for the officer.  The outcome goes into result.
- */
-static int
-push_certs(struct npkd_store *st, const struct npkd_spoc_msg *m,
-    const char *peer, const char *what, char *result, size_t rlen)
-{
-	struct cvset	 reg = { NULL, 0, NULL };
 	struct npkd_cvc	*c;
 	struct npkd_err	 e;
-	const char	*why;
-	size_t		 i, added = 0, refused = 0;
+	char		 path[4096];
 	int		 ex = EXIT_ERR;
 
-	if (cvset_load(st, "registered", &reg) != EXIT_OK)
-		return EXIT_ERR;
-	for (i = 0; i < m->ncerts; i++) {
-		if (npkd_cvc_parse(m->certs[i].data, m->certs[i].len, 0, &c,
-		    &e) != NPKD_OK) {
-			warnmsg(what, "pushed certificate %zu: %s", i + 1, e.msg);
-			goto out;
-		}
-		if (npkd_cvc_role(c) != NPKD_CVC_CVCA ||
-		    strncmp(npkd_cvc_chr(c), peer, 2) != 0 ||
-		    npkd_cvc_verify(c, NULL, 0, (const struct npkd_cvc *const *)
-		    reg.v, reg.n, time(NULL), &why, &e) != NPKD_OK) {
-			refused++;
-			npkd_cvc_free(c);
-			continue;
-		}
-		/* verified: registered now, or already */
-		added++;
-		if (npkd_store_cv_add(st, c, "registered", NULL, &e) != NPKD_OK &&
-		    e.code != NPKD_E_VERIFY) {
-			warnmsg(what, "%s", e.msg);
-			npkd_cvc_free(c);
-			goto out;
-		}
-		if (cv_collect(&reg, m->certs[i].data, m->certs[i].len, NULL) !=
-		    0) {
-			npkd_cvc_free(c);
-			goto out;
-		}
-		npkd_cvc_free(c);
-	}
-	snprintf(result, rlen, "verified %zu, unverified %zu", added,
-	    refused);
-	ex = EXIT_OK;
-out:
-	cvset_free(&reg);
-	return ex;
-}
-
-static int
-open_push(void *arg, const struct npkd_spoc_rec *r)
-{
-	struct npkd_spoc_rec *out = arg;
-
-	if (r->msgid[0] != '\0' || (strcmp(r->state, "packed") != 0 &&
-	    strcmp(r->state, "sent") != 0))
-		return 0;
-	*out = *r;
-	out->xml = NULL;
-	return 1;	/* the first, in id order within the peer */
-}
-
-/* File one member of an incoming package; EXIT_OK, or why not. */
-static int
-unpack_one(struct npkd_store *st, const struct npkd_pkg_member *pm, const char *outdir, const char *what)
-{
-	struct npkd_spoc_msg	 m;
-	struct npkd_spoc_rec	 ours, r;
-	struct npkd_spoc_peer	 p;
-	struct npkd_err		 e;
-	int			 op, resp, ex = EXIT_ERR, rc;
-	const char		*state;
-
-	if (npkd_spoc_peer_get(st, pm->peer, &p, &e) != NPKD_OK) {
-		warnmsg(what, "%s: %s", pm->name, e.msg);
+	if (npkd_cvc_parse(t->dv.data, t->dv.len, 0, &c, &e) != NPKD_OK) {
+		warnmsg(NULL, "%s", e.msg);
 		return EXIT_ERR;
 	}
-	npkd_spoc_peer_clear(&p);
-	if (strcmp(pm->kind, "DeliveryFailed") == 0) {
-		/* the relay gave up on one of ours */
-		for (op = NPKD_SPOC_REQUEST_CERT; op <= NPKD_SPOC_GENERAL; op++)
-			if (npkd_spoc_msg_find(st, "out", pm->peer, op, 0,
-			    pm->msgid, &ours, NULL, &e) == NPKD_OK)
-				break;
-		if (op > NPKD_SPOC_GENERAL) {
-			warnmsg(what, "%s: messageID %s is not one of ours",
-			    pm->name, pm->msgid);
-			return EXIT_ERR;
-		}
-		if (npkd_spoc_msg_update(st, ours.id, "failed",
-		    "delivery_failed", 0, time(NULL), &e) != NPKD_OK) {
-			warnmsg(what, "%s", e.msg);
-			return EXIT_ERR;
-		}
-		spoc_log(st, "in", pm->peer, op, 0, pm->msgid, pm->sha256,
-		    "delivery failed");
-		return EXIT_OK;
-	}
-	if (spoc_kind_parse(pm->kind, &op, &resp) == -1) {
-		warnmsg(what, "%s: unknown kind %s", pm->name, pm->kind);
-		return EXIT_ERR;
-	}
-	if (npkd_spoc_decode(pm->data.data, pm->data.len, pm->name, &m, &e) !=
-	    NPKD_OK) {
-		warnmsg(what, "%s", e.msg);
-		return EXIT_ERR;
-	}
-	if (m.op != op || m.response != resp) {
-		warnmsg(what, "%s: holds %s, the manifest says %s", pm->name,
-		    npkd_spoc_op_name(m.op), pm->kind);
-		goto out;
-	}
-	if (!resp && strcmp(m.caller, pm->peer) != 0) {
-		warnmsg(what, "%s: callerID %s, the manifest says %s", pm->name,
-		    m.caller, pm->peer);
-		goto out;
-	}
-	/* an answer: to which of our messages? */
-	if (resp || (op == NPKD_SPOC_SEND_CERTS && m.msgid[0] != '\0')) {
-		const char *id = resp ? pm->msgid : m.msgid;
-		int asked;
-
-		rc = NPKD_E_NOTFOUND;
-		if (resp && op == NPKD_SPOC_SEND_CERTS && strcmp(id, "-") == 0) {
-			/* the acknowledgement of a push (no messageID):
-			 * the oldest push to that peer still open */
-			struct npkd_spoc_filter f = { "out", NULL, pm->peer,
-			    NPKD_SPOC_SEND_CERTS, 0 };
-
-			memset(&ours, 0, sizeof(ours));
-			if (npkd_spoc_msg_list(st, &f, open_push, &ours, &e) >= 0 &&
-			    ours.id != 0)
-				rc = NPKD_OK;
-			id = "";
-			goto matched;
-		}
-		for (asked = NPKD_SPOC_REQUEST_CERT; asked <= NPKD_SPOC_GENERAL;
-		    asked++) {
-			if (resp && asked != op)
-				continue;
-			if (!resp && asked != NPKD_SPOC_REQUEST_CERT &&
-			    asked != NPKD_SPOC_GET_CA)
-				continue;
-			if ((rc = npkd_spoc_msg_find(st, "out", pm->peer, asked,
-			    0, id, &ours, NULL, &e)) == NPKD_OK)
-				break;
-		}
-		if (rc != NPKD_OK) {
-			/* our own SendCertificates acknowledged */
-			if (resp && op == NPKD_SPOC_SEND_CERTS &&
-			    npkd_spoc_msg_find(st, "out", pm->peer, op, 0, id,
-			    &ours, NULL, &e) == NPKD_OK)
-				rc = NPKD_OK;
-		}
-matched:
-		if (rc != NPKD_OK) {
-			warnmsg(what, "%s: messageID %s is not one of ours to "
-			    "%s", pm->name, id, pm->peer);
-			goto out;
-		}
-		if (strcmp(ours.state, "answered") == 0) {
-			spoc_log(st, "in", pm->peer, op, resp, id, pm->sha256,
-			    "already answered: ignored");
-			ex = EXIT_OK;
-			goto out;
-		}
-		if (strcmp(m.result, "ok_reception_ack") == 0 ||
-		    (resp && op == NPKD_SPOC_SEND_CERTS &&
-		    strcmp(m.result, "ok_received_correctly") == 0 &&
-		    ours.op != NPKD_SPOC_SEND_CERTS))
-			state = "sent";
-		else if (strncmp(m.result, "ok", 2) == 0 ||
-		    strcmp(m.result, "new_cert_available_notification") == 0)
-			state = "answered";
-		else
-			state = "failed";
-		if (strcmp(state, "answered") == 0 &&
-		    take_certs(st, &m, &ours, outdir, what) != EXIT_OK)
-			goto out;
-		if (npkd_spoc_msg_update(st, ours.id, state, m.result, 0,
-		    time(NULL), &e) != NPKD_OK) {
-			warnmsg(what, "%s", e.msg);
-			goto out;
-		}
-		spoc_log(st, "in", pm->peer, op, resp, id, pm->sha256, m.result);
+	snprintf(path, sizeof(path), "%s/%s.cvcert", outdir, npkd_cvc_chr(c));
+	if (npkd_file_write_atomic(path, t->dv.data, t->dv.len, 0644, 0, &e) !=
+	    NPKD_OK)
+		warnmsg(NULL, "%s", e.msg);
+	else {
+		if (verbose >= 0)
+			printf("%s: certificate for %s\n", path, t->dv_chr[0] ?
+			    t->dv_chr : npkd_cvc_chr(c));
 		ex = EXIT_OK;
-		goto out;
 	}
-	/* a request from a foreign SPOC, or a push: into the inbox */
-	memset(&r, 0, sizeof(r));
-	snprintf(r.dir, sizeof(r.dir), "in");
-	snprintf(r.peer, sizeof(r.peer), "%.2s", pm->peer);
-	r.op = op;
-	snprintf(r.msgid, sizeof(r.msgid), "%s", m.msgid);
-	snprintf(r.state, sizeof(r.state), "inbox");
-	snprintf(r.result, sizeof(r.result), "%s", m.result);
-	if (op == NPKD_SPOC_REQUEST_CERT) {
-		struct npkd_cvc *c;
-
-		if (npkd_cvc_parse(m.request.data, m.request.len, 1, &c, &e) !=
-		    NPKD_OK) {
-			/* filed all the same: the officer answers failure_syntax */
-			snprintf(r.dv, sizeof(r.dv), "?");
-		} else {
-			snprintf(r.dv, sizeof(r.dv), "%s", npkd_cvc_chr(c));
-			npkd_cvc_free(c);
-		}
-	}
-	if (op == NPKD_SPOC_SEND_CERTS && push_certs(st, &m, pm->peer, what,
-	    r.result, sizeof(r.result)) != EXIT_OK)
-		goto out;
-	rc = npkd_spoc_msg_add(st, &r, pm->data.data, pm->data.len, time(NULL),
-	    &e);
-	if (rc == NPKD_E_VERIFY) {
-		struct npkd_spoc_rec old;
-
-		/* the same message again is fine; another one with its id is not */
-		if (npkd_spoc_msg_find(st, "in", r.peer, op, 0, r.msgid, &old,
-		    NULL, &e) == NPKD_OK && memcmp(old.sha256, pm->sha256, 32) ==
-		    0) {
-			spoc_log(st, "in", pm->peer, op, 0, r.msgid, pm->sha256,
-			    "duplicate: ignored");
-			ex = EXIT_OK;
-		} else
-			warnmsg(what, "%s: messageID %s of %s is filed already "
-			    "with other content", pm->name, r.msgid, r.peer);
-		goto out;
-	}
-	if (rc != NPKD_OK) {
-		warnmsg(what, "%s", e.msg);
-		goto out;
-	}
-	spoc_log(st, "in", pm->peer, op, 0, r.msgid, r.sha256, "inbox");
-	ex = EXIT_OK;
-out:
-	npkd_spoc_msg_free(&m);
+	npkd_cvc_free(c);
 	return ex;
 }
 
@@ -1347,9 +704,10 @@ cmd_unpack(int argc, char *argv[])
 {
 	struct npkd_store	*st;
 	struct npkd_pkg_member	*m = NULL;
+	struct npkd_spoc_taken	*t = NULL;
 	struct npkd_err		 e;
 	const char		*outdir = NULL, *what;
-	size_t			 n = 0, i;
+	size_t			 n = 0, i, refused = 0;
 	int			 ch, ex = EXIT_ERR;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
@@ -1366,27 +724,44 @@ cmd_unpack(int argc, char *argv[])
 		    NULL, "refused", NULL);
 		goto out;
 	}
-	/* all of it or nothing */
+	if ((t = calloc(n ? n : 1, sizeof(*t))) == NULL) {
+		warnmsg(NULL, "out of memory");
+		goto out;
+	}
+	/* all of it or nothing; a member the rules refuse is only logged */
 	if (npkd_store_txn(st, NPKD_TXN_BEGIN, &e) != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (unpack_one(st, &m[i], outdir, what) != EXIT_OK)
+		if (npkd_spoc_take(st, &m[i], time(NULL), &t[i], &e) != NPKD_OK)
 			break;
 	if (i < n || npkd_store_txn(st, NPKD_TXN_COMMIT, &e) != NPKD_OK) {
-		if (i == n)
-			warnmsg(NULL, "%s", e.msg);
+		warnmsg(i < n ? what : NULL, "%s", e.msg);
 		npkd_store_txn(st, NPKD_TXN_ROLLBACK, NULL);
 		npkd_spoc_log_add(st, time(NULL), "in", "-", "package", "-",
 		    NULL, "refused", NULL);
 		goto out;
 	}
-	if (verbose >= 0)
-		fprintf(stderr, "%s: %zu message%s filed\n", what, n,
-		    n == 1 ? "" : "s");
 	ex = EXIT_OK;
+	for (i = 0; i < n; i++) {
+		if (t[i].fate == NPKD_SPOC_REFUSED) {
+			warnmsg(what, "%s", t[i].why);
+			refused++;
+		}
+		if (t[i].dv.data != NULL && outdir != NULL &&
+		    write_dv(outdir, &t[i]) != EXIT_OK)
+			ex = EXIT_ERR;
+	}
+	if (verbose >= 0)
+		fprintf(stderr, "%s: %zu message%s filed, %zu refused\n", what,
+		    n - refused, n - refused == 1 ? "" : "s", refused);
+	if (ex == EXIT_OK && refused > 0)
+		ex = EXIT_NO;
 out:
+	for (i = 0; t != NULL && i < n; i++)
+		npkd_spoc_taken_free(&t[i]);
+	free(t);
 	npkd_pkg_free(m, n);
 	npkd_store_close(st);
 	return ex;
@@ -1397,11 +772,12 @@ out:
 static int
 ls_one(void *arg, const struct npkd_spoc_rec *r)
 {
-	char t[21], k[48];
+	char t[21], k[48], id[160];
 
 	(void)arg;
 	npkd_time_str(r->updated, t);
 	spoc_kind(r->op, r->response, k, sizeof(k));
+	npkd_spoc_msgid_print(r->msgid, id, sizeof(id));
 	if (json) {
 		printf("{\"id\":%ld,\"dir\":\"%s\",\"peer\":\"%s\",\"kind\":\"%s\","
 		    "\"msgid\":", r->id, r->dir, r->peer, k);
@@ -1415,18 +791,18 @@ ls_one(void *arg, const struct npkd_spoc_rec *r)
 		printf("}\n");
 	} else
 		printf("%ld %-3s %s %-26s %-9s %s %s\n", r->id, r->dir, r->peer,
-		    k, r->state, r->msgid[0] ? r->msgid : "-",
-		    r->result[0] ? r->result : "-");
+		    k, r->state, id, r->result[0] ? r->result : "-");
 	return 0;
 }
 
 static int
 log_one(void *arg, const struct npkd_spoc_log *l)
 {
-	char t[21];
+	char t[21], id[160];
 
 	(void)arg;
 	npkd_time_str(l->time, t);
+	npkd_spoc_msgid_print(l->msgid, id, sizeof(id));
 	if (json) {
 		printf("{\"time\":\"%s\",\"dir\":\"%s\",\"peer\":", t, l->dir);
 		json_str(stdout, l->peer);
@@ -1439,7 +815,8 @@ log_one(void *arg, const struct npkd_spoc_log *l)
 		printf("}\n");
 	} else
 		printf("%s %-3s %s %s %s %s %s\n", t, l->dir, l->peer, l->op,
-		    l->msgid, l->sha256[0] ? l->sha256 : "-", l->outcome);
+		    strcmp(l->msgid, "-") == 0 ? "-" : id, l->sha256[0] ?
+		    l->sha256 : "-", l->outcome);
 	return 0;
 }
 

@@ -213,8 +213,7 @@ pack_one(void *arg, const struct npkd_spoc_rec *r)
 	snprintf(m->name, sizeof(m->name), "%ld.xml", r->id);
 	spoc_kind(r->op, r->response, m->kind, sizeof(m->kind));
 	snprintf(m->peer, sizeof(m->peer), "%s", r->peer);
-	snprintf(m->msgid, sizeof(m->msgid), "%s", r->msgid[0] ? r->msgid :
-	    "-");
+	snprintf(m->msgid, sizeof(m->msgid), "%s", r->msgid);
 	if ((m->data.data = malloc(r->xml_len)) == NULL) {
 		p->err = 1;
 		return -1;

@@ -20,6 +20,8 @@ static CU_SuiteInfo suites[] = {
 	{ "message packages", NULL, NULL, NULL, NULL, t_pkg },
 	{ "SPOC messages", NULL, NULL, NULL, NULL, t_soap },
 	{ "names and keys", NULL, NULL, NULL, NULL, t_name },
+	{ "SPOC rules and the relay's answers", NULL, NULL, NULL, NULL,
+	    t_spocflow },
 	CU_SUITE_INFO_NULL
 };
 

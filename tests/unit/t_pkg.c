@@ -208,6 +208,114 @@ hostile_archives_are_refused_before_anything_is_read(void)
 	npkd_cert_free(s);
 }
 
+
+static void
+messageids_of_any_text_cross_in_the_manifest(void)
+{
+	static const char *ids[] = { "", "-", "AA 2026 one", "100% %41",
+	    "tab\tand\nline", "\xc3\xa4\xc3\xb6" };
+	struct npkd_pkg_member	 m[6], *r = NULL;
+	struct npkd_cert	*s = td_cert("aa_mlsigner.pem");
+	const struct npkd_cert	*t[1] = { s };
+	struct npkd_key		*k;
+	struct npkd_buf		 out;
+	struct npkd_err		 e;
+	uint8_t			*at;
+	size_t			 i, n = 0;
+
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 6; i++) {
+		snprintf(m[i].name, sizeof(m[i].name), "%zu.xml", i);
+		snprintf(m[i].kind, sizeof(m[i].kind), "GeneralMessageRequest");
+		snprintf(m[i].peer, sizeof(m[i].peer), "BB");
+		snprintf(m[i].msgid, sizeof(m[i].msgid), "%s", ids[i]);
+		m[i].data.data = (uint8_t *)(uintptr_t)"<x/>";
+		m[i].data.len = 4;
+	}
+	memset(m[5].msgid, 'm', NPKD_PKG_MSGID - 1);
+	memcpy(m[5].msgid, ids[5], strlen(ids[5]));
+	CU_ASSERT_EQUAL_FATAL(npkd_key_load(td("aa_mlsigner.key"), NULL, &k, &e),
+	    NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_pkg_write(m, 6, s, k, &out, &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_pkg_read(out.data, out.len, t, 1, &r, &n,
+	    &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 6);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_STRING_EQUAL(r[i].msgid, m[i].msgid);
+	/* in MANIFEST: escaped, one line each, "-" only for none */
+	at = memmem(out.data, out.len, "\tAA%202026%20one\n", 17);
+	CU_ASSERT_PTR_NOT_NULL(at);
+	CU_ASSERT_PTR_NOT_NULL(memmem(out.data, out.len, "\t%2D\n", 5));
+	CU_ASSERT_PTR_NOT_NULL(memmem(out.data, out.len, "\t100%25%20%2541\n",
+	    16));
+	npkd_pkg_free(r, n);
+	npkd_buf_free(&out);
+	npkd_key_free(k);
+	npkd_cert_free(s);
+}
+
+/* The members of a hand-made package, MANIFEST already believed. */
+static int
+check(const char *man, const char *name, const char *data,
+    struct npkd_err *e)
+{
+	struct npkd_pkg_member	 f[2], *r = NULL;
+	size_t			 n = 0;
+	int			 rc;
+
+	memset(f, 0, sizeof(f));
+	snprintf(f[0].name, sizeof(f[0].name), "MANIFEST");
+	f[0].data.data = (uint8_t *)strdup(man);
+	f[0].data.len = strlen(man);
+	snprintf(f[1].name, sizeof(f[1].name), "%s", name);
+	f[1].data.data = (uint8_t *)strdup(data);
+	f[1].data.len = strlen(data);
+	rc = npkd_pkg_manifest_check(f[0].data.data, f[0].data.len, f, 2, &r,
+	    &n, e);
+	if (rc == NPKD_OK) {
+		CU_ASSERT_EQUAL(n, 1);
+		CU_ASSERT_PTR_NULL(f[1].data.data);	/* moved */
+	} else
+		CU_ASSERT_PTR_NULL(r);
+	npkd_pkg_free(r, n);
+	npkd_buf_free(&f[0].data);
+	npkd_buf_free(&f[1].data);
+	return rc;
+}
+
+static void
+a_verified_manifest_still_binds_every_member(void)
+{
+	char		 good[256], sha[65], line[512];
+	uint8_t		 d[32];
+	struct npkd_err	 e;
+
+	npkd_hash(NPKD_HASH_SHA256, "<x/>", 4, d, NULL);
+	npkd_hex(d, 32, sha);
+	snprintf(good, sizeof(good), "a.xml\t%s\t4\tGeneralMessageRequest\tBB\t"
+	    "AA%%201\n", sha);
+	CU_ASSERT_EQUAL(check(good, "a.xml", "<x/>", &e), NPKD_OK);
+	CU_ASSERT_EQUAL(check(good, "a.xml", "<y/>", &e), NPKD_E_VERIFY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "does not match"));
+	CU_ASSERT_EQUAL(check(good, "b.xml", "<x/>", &e), NPKD_E_VERIFY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "listed but missing"));
+	CU_ASSERT_EQUAL(check("", "a.xml", "<x/>", &e), NPKD_E_VERIFY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not in the MANIFEST"));
+	/* bad escapes, NUL, MANIFEST listing itself */
+	snprintf(line, sizeof(line), "a.xml\t%s\t4\tk\tBB\tA%%00\n", sha);
+	CU_ASSERT_EQUAL(check(line, "a.xml", "<x/>", &e), NPKD_E_FORMAT);
+	snprintf(line, sizeof(line), "a.xml\t%s\t4\tk\tBB\tA%%G1\n", sha);
+	CU_ASSERT_EQUAL(check(line, "a.xml", "<x/>", &e), NPKD_E_FORMAT);
+	snprintf(line, sizeof(line), "a.xml\t%s\t4\tk\tBB\tA%%4\n", sha);
+	CU_ASSERT_EQUAL(check(line, "a.xml", "<x/>", &e), NPKD_E_FORMAT);
+	snprintf(line, sizeof(line), "MANIFEST\t%s\t4\tk\tBB\t-\n", sha);
+	CU_ASSERT_EQUAL(check(line, "a.xml", "<x/>", &e), NPKD_E_FORMAT);
+	snprintf(line, sizeof(line), "a.xml\t%s\t4\tk\tBB\n", sha);
+	CU_ASSERT_EQUAL(check(line, "a.xml", "<x/>", &e), NPKD_E_FORMAT);
+	snprintf(line, sizeof(line), "a.xml\t%s\t5\tk\tBB\t-\n", sha);
+	CU_ASSERT_EQUAL(check(line, "a.xml", "<x/>", &e), NPKD_E_VERIFY);
+}
+
 CU_TestInfo t_pkg[] = {
 	{ "a package round trip keeps members and fields",
 	    package_round_trip_keeps_members_and_fields },
@@ -215,5 +323,9 @@ CU_TestInfo t_pkg[] = {
 	    package_of_another_signer_or_tampered_is_refused },
 	{ "hostile archives are refused before anything is read",
 	    hostile_archives_are_refused_before_anything_is_read },
+	{ "messageIDs of any text cross in the MANIFEST",
+	    messageids_of_any_text_cross_in_the_manifest },
+	{ "a verified MANIFEST still binds every member",
+	    a_verified_manifest_still_binds_every_member },
 	CU_TEST_INFO_NULL
 };

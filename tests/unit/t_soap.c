@@ -254,6 +254,167 @@ hostile_and_invalid_xml_is_refused(void)
 	free(big);
 }
 
+
+static void
+the_streaming_pass_keeps_libxml2_within_budget(void)
+{
+	static const struct {
+		const char	*xml;
+		int		 rc;
+		const char	*why;
+	} v[] = {
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO " a1=\"\" a2=\"\" "
+		  "a3=\"\" a4=\"\" a5=\"\" a6=\"\" a7=\"\" a8=\"\" a9=\"\" b1=\"\" "
+		  "b2=\"\" b3=\"\" b4=\"\" b5=\"\" b6=\"\" b7=\"\" b8=\"\" b9=\"\" "
+		  "c1=\"\" c2=\"\" c3=\"\" c4=\"\" c5=\"\" c6=\"\" c7=\"\" c8=\"\" "
+		  "c9=\"\" d1=\"\" d2=\"\" d3=\"\" d4=\"\" d5=\"\" d6=\"\">"
+		  "<result>ok</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_LIMIT, "more than 32 attributes" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>&foo;"
+		  "</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "undefined entity" },
+		{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" ENV_OPEN
+		  "<GeneralMessageResponse " ICAO "><result>ok</result>"
+		  "</GeneralMessageResponse>" ENV_CLOSE, NPKD_E_FORMAT,
+		  "UTF-8 or UTF-16" },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-7\"?>" ENV_OPEN
+		  "+ADw-x/+AD4-" ENV_CLOSE, NPKD_E_FORMAT, "UTF-8 or UTF-16" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO " a=\"<\"><result>ok"
+		  "</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "'<' in an attribute" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>ok</res>"
+		  "</GeneralMessageResponse>" ENV_CLOSE, NPKD_E_FORMAT,
+		  "closes no open element" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>ok<!ENTITY"
+		  " x \"y\"></result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "document type" },
+		{ ENV_OPEN "<GeneralMessageResponse " ICAO "><result>&#x110000;"
+		  "</result></GeneralMessageResponse>" ENV_CLOSE,
+		  NPKD_E_FORMAT, "out of range" },
+		{ "<a/><b/>", NPKD_E_FORMAT, "a second root" },
+		{ "text", NPKD_E_FORMAT, "not XML" },
+		{ "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3."
+		  "org/2003/05/soap-envelope\"><s:Body/></s:Envelope>",
+		  NPKD_E_FORMAT, "not a SOAP 1.1 Envelope" },
+	};
+	struct npkd_spoc_msg	 m;
+	struct npkd_err		 e;
+	char			*x;
+	size_t			 i, off;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		CU_ASSERT_EQUAL(dec(v[i].xml, &m, &e), v[i].rc);
+		if (strstr(e.msg, v[i].why) == NULL) {
+			fprintf(stderr, "case %zu: %s\n", i, e.msg);
+			CU_FAIL("the reason does not name the defect");
+		}
+	}
+	/* 100 000 empty elements: refused by the count, not by memory */
+	x = malloc(500000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	off = (size_t)snprintf(x, 200, ENV_OPEN "<GeneralMessageResponse " ICAO
+	    "><result>");
+	for (i = 0; i < 100000; i++, off += 4)
+		memcpy(x + off, "<a/>", 4);
+	snprintf(x + off, 200, "</result></GeneralMessageResponse>" ENV_CLOSE);
+	CU_ASSERT_EQUAL(dec(x, &m, &e), NPKD_E_LIMIT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "more than 4096 nodes"));
+	/* the same as UCS-4 (libxml2 would detect it): refused unread */
+	{
+		size_t k, n = off + strlen(x + off);
+		uint8_t *u = calloc(4, n);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+		for (k = 0; k < n; k++)
+			u[4 * k] = (uint8_t)x[k];
+		CU_ASSERT_EQUAL(npkd_spoc_decode(u, 4 * n, NULL, &m, &e),
+		    NPKD_E_FORMAT);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "NUL byte"));
+		free(u);
+	}
+	free(x);
+}
+
+static void
+messageids_are_the_originators_text(void)
+{
+	struct npkd_spoc_msg	 m, d;
+	struct npkd_buf		 x;
+	struct npkd_err		 e;
+	char			 id[NPKD_SPOC_MSGID + 8], p[64];
+
+	fill(&m, NPKD_SPOC_ICAO, NPKD_SPOC_GENERAL, 0);
+	/* spaces, markup, non-ASCII, and up to 1024 bytes */
+	snprintf(m.msgid, sizeof(m.msgid), "AA 2026 <one> & \xc3\xa4 two");
+	CU_ASSERT_EQUAL_FATAL(npkd_spoc_encode(&m, &x, &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_spoc_decode(x.data, x.len, NULL, &d, &e),
+	    NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(d.msgid, m.msgid);
+	npkd_spoc_msg_free(&d);
+	npkd_buf_free(&x);
+	memset(id, 'i', NPKD_SPOC_MSGID_MAX);
+	id[NPKD_SPOC_MSGID_MAX] = '\0';
+	CU_ASSERT(npkd_spoc_msgid_ok(id));
+	memcpy(m.msgid, id, NPKD_SPOC_MSGID_MAX + 1);
+	CU_ASSERT_EQUAL_FATAL(npkd_spoc_encode(&m, &x, &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_spoc_decode(x.data, x.len, NULL, &d, &e),
+	    NPKD_OK);
+	CU_ASSERT_EQUAL(strlen(d.msgid), NPKD_SPOC_MSGID_MAX);
+	npkd_spoc_msg_free(&d);
+	npkd_buf_free(&x);
+	id[NPKD_SPOC_MSGID_MAX] = 'i';
+	id[NPKD_SPOC_MSGID_MAX + 1] = '\0';
+	CU_ASSERT(!npkd_spoc_msgid_ok(id));
+	CU_ASSERT(!npkd_spoc_msgid_ok(""));
+	CU_ASSERT(!npkd_spoc_msgid_ok("bell \a"));
+	/* a request must carry one to be answered by; a push need not */
+	CU_ASSERT_EQUAL(dec(ENV_OPEN "<GetCACertificatesRequest " ICAO
+	    "><callerID>AA</callerID><messageID></messageID>"
+	    "</GetCACertificatesRequest>" ENV_CLOSE, &d, &e), NPKD_E_FORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "empty messageID"));
+	/* printed for logs: nothing that could break a line or a column */
+	npkd_spoc_msgid_print("AA 1\n%x", p, sizeof(p));
+	CU_ASSERT_STRING_EQUAL(p, "AA%201%0A%25x");
+	npkd_spoc_msgid_print("", p, sizeof(p));
+	CU_ASSERT_STRING_EQUAL(p, "-");
+	memset(id, 'j', 200);
+	id[200] = '\0';
+	npkd_spoc_msgid_print(id, p, sizeof(p));
+	CU_ASSERT_EQUAL(strlen(p), 63);
+	CU_ASSERT_STRING_EQUAL(p + 60, "...");
+}
+
+static void
+utf16_is_read_as_utf8(void)
+{
+	static const char x[] = ENV_OPEN "<GeneralMessageResponse " ICAO
+	    "><result>ok</result></GeneralMessageResponse>" ENV_CLOSE;
+	struct npkd_spoc_msg	 m;
+	struct npkd_err		 e;
+	uint8_t			 le[2 * sizeof(x) + 2], be[2 * sizeof(x) + 2];
+	size_t			 i, n = strlen(x);
+
+	le[0] = 0xff, le[1] = 0xfe, be[0] = 0xfe, be[1] = 0xff;
+	for (i = 0; i < n; i++) {
+		le[2 + 2 * i] = (uint8_t)x[i];
+		le[3 + 2 * i] = 0;
+		be[2 + 2 * i] = 0;
+		be[3 + 2 * i] = (uint8_t)x[i];
+	}
+	CU_ASSERT_EQUAL(npkd_spoc_decode(le, 2 + 2 * n, NULL, &m, &e), NPKD_OK);
+	CU_ASSERT_STRING_EQUAL(m.result, "ok");
+	npkd_spoc_msg_free(&m);
+	CU_ASSERT_EQUAL(npkd_spoc_decode(be, 2 + 2 * n, NULL, &m, &e), NPKD_OK);
+	npkd_spoc_msg_free(&m);
+	/* an unpaired surrogate */
+	le[2] = 0x00, le[3] = 0xd8;
+	CU_ASSERT_EQUAL(npkd_spoc_decode(le, 2 + 2 * n, NULL, &m, &e),
+	    NPKD_E_FORMAT);
+	CU_ASSERT_EQUAL(npkd_spoc_decode(le, 2 + 2 * n - 1, NULL, &m, &e),
+	    NPKD_E_FORMAT);
+}
+
 static int
 count_one(void *arg, const struct npkd_spoc_rec *r)
 {
@@ -345,5 +506,10 @@ CU_TestInfo t_soap[] = {
 	    hostile_and_invalid_xml_is_refused },
 	{ "the store keeps messages once by key",
 	    the_store_keeps_messages_once_by_key },
+	{ "the streaming pass keeps libxml2 within budget",
+	    the_streaming_pass_keeps_libxml2_within_budget },
+	{ "messageIDs are the originator's text",
+	    messageids_are_the_originators_text },
+	{ "UTF-16 is read as UTF-8", utf16_is_read_as_utf8 },
 	CU_TEST_INFO_NULL
 };
