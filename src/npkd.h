@@ -497,6 +497,15 @@ typedef int (*npkd_object_fn)(void *, const struct npkd_object *);
 /* Call fn for every object matching q, in kind, country, subject order. */
 int	 npkd_store_list(struct npkd_store *, const struct npkd_query *,
 	    npkd_object_fn, void *, struct npkd_err *);
+/* Entries of LDIF downloads that imports refused, with their reasons. */
+struct npkd_refusal {
+	long		 run;
+	const char	*file, *entry, *reason;
+	time_t		 when;
+};
+int	 npkd_store_refusals(struct npkd_store *,
+	    int (*)(void *, const struct npkd_refusal *), void *,
+	    struct npkd_err *);
 /* Provenance lines of one object ("time run file entry [via list]"). */
 int	 npkd_store_provenance(struct npkd_store *, const uint8_t *,
 	    void (*)(void *, const char *), void *, struct npkd_err *);

@@ -1688,3 +1688,33 @@ npkd_store_names(struct npkd_store *s,
 	sqlite3_finalize(q);
 	return rc;
 }
+
+/* The entries imports refused, oldest first. */
+int
+npkd_store_refusals(struct npkd_store *s,
+    int (*fn)(void *, const struct npkd_refusal *), void *arg,
+    struct npkd_err *e)
+{
+	struct npkd_refusal	 r;
+	sqlite3_stmt		*q = NULL;
+	int			 st, rc = NPKD_OK;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT f.run, r.file, r.started, f.entry, "
+	    "f.reason FROM refusals f JOIN runs r ON r.id = f.run ORDER BY "
+	    "f.id", -1, &q, NULL) != SQLITE_OK)
+		return npkd_sqlerr(s, e, "refusals");
+	while ((st = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.run = sqlite3_column_int64(q, 0);
+		r.file = (const char *)sqlite3_column_text(q, 1);
+		r.when = sqlite3_column_int64(q, 2);
+		r.entry = (const char *)sqlite3_column_text(q, 3);
+		r.reason = (const char *)sqlite3_column_text(q, 4);
+		if ((rc = fn(arg, &r)) != 0)
+			break;
+	}
+	if (rc == NPKD_OK && st != SQLITE_DONE)
+		rc = npkd_sqlerr(s, e, "refusals");
+	sqlite3_finalize(q);
+	return rc;
+}

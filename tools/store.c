@@ -360,11 +360,39 @@ ls_one(void *arg, const struct npkd_object *o)
 	return 0;
 }
 
+static int
+refusal_line(void *arg, const struct npkd_refusal *r)
+{
+	int	json = *(int *)arg;
+	char	t[24];
+
+	npkd_time_str(r->when, t);
+	if (json) {
+		printf("{\"run\":%ld,\"time\":\"%s\",\"file\":", r->run, t);
+		json_str(stdout, r->file);
+		fputs(",\"entry\":", stdout);
+		json_str(stdout, r->entry);
+		fputs(",\"reason\":", stdout);
+		json_str(stdout, r->reason);
+		fputs("}\n", stdout);
+		return 0;
+	}
+	printf("refused   %s run %ld ", t, r->run);
+	put_text(stdout, r->file);
+	fputs(": ", stdout);
+	put_text(stdout, r->entry);
+	fputs(": ", stdout);
+	put_text(stdout, r->reason);
+	putchar('\n');
+	return 0;
+}
+
 static void __attribute__((noreturn))
 ls_usage(void)
 {
 	fprintf(stderr, "usage: npkd [-d dir] ls [-aj] [-c country] "
-	    "[-e days] [-k kind] [-r reason] [-s status]\n");
+	    "[-e days] [-k kind] [-r reason] [-s status]\n"
+	    "       npkd [-d dir] ls -R [-j]\n");
 	exit(EXIT_ERR);
 }
 
@@ -380,21 +408,25 @@ cmd_ls(const char *dir, int argc, char *argv[])
 		{ "expiring", required_argument, NULL, 'e' },
 		{ "action", no_argument, NULL, 'a' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "refused", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct npkd_query	 q;
 	struct lsctx		 c;
 	struct npkd_err		 e;
 	char			*end;
-	int			 ch, rc;
+	int			 ch, rc, refused = 0;
 
 	memset(&q, 0, sizeof(q));
 	memset(&c, 0, sizeof(c));
 	q.expiring_days = -1;
 	q.now = time(NULL);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "ac:e:jk:r:s:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ac:e:jk:r:Rs:", lo, NULL)) != -1) {
 		switch (ch) {
+		case 'R':
+			refused = 1;
+			break;
 		case 'a':
 			q.action = 1;
 			break;
@@ -426,7 +458,8 @@ cmd_ls(const char *dir, int argc, char *argv[])
 	if (optind != argc)
 		ls_usage();
 	c.s = open_store(dir, STORE_RO);
-	rc = npkd_store_list(c.s, &q, ls_one, &c, &e);
+	rc = refused ? npkd_store_refusals(c.s, refusal_line, &c.json, &e) :
+	    npkd_store_list(c.s, &q, ls_one, &c, &e);
 	npkd_store_close(c.s);
 	if (rc != NPKD_OK) {
 		warnmsg(NULL, "%s", e.msg);

@@ -73,6 +73,9 @@ grep -q "pkd_broken.ldif: line [0-9]*: refused: usercertificate: certificate" \
     "$TMP/err" || fail "refused entry named with its reason"
 grep -q "1 entry refused, the rest imported" "$TMP/err" || fail "refusal count"
 grep -q "2 objects" "$TMP/out" || fail "the rest of pkd_broken imported"
+expect 0 "$NPKD" ls --refused
+grep -q "^refused .*pkd_broken.ldif: line [0-9]*: usercertificate: certificate" \
+    "$TMP/out" || fail "ls --refused lists the refusal"
 # LDIF master lists: CscaMasterListData accepted; lists that verify are
 # kept whatever their anchoring (check decides what they vouch for)
 expect 0 "$NPKD" import "$T/pkd_ml.ldif"
