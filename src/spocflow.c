@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "spoc_int.h"
+#include "cvc_int.h"
 
 /* --- CV certificate sets and keys ----------------------------------- */
 
@@ -94,165 +95,37 @@ cv(const struct cvset *s)
 	return (const struct npkd_cvc *const *)s->v;
 }
 
-/*
- * A CV public key as its data objects (BSI TR-03110-3 D.3): the OID and
- * the fields 81..87, lent from the DER of a certificate or a request
- * (plain, or inside its 67 authentication wrapper).
- */
-struct cvkey {
-	const uint8_t	*oid;
-	size_t		 oid_len;
-	const uint8_t	*f[8];
-	size_t		 n[8];
-};
-
-/* One BER-TLV at p: tag of one or two bytes, definite length. */
 static int
-tlv(const uint8_t *p, size_t avail, unsigned int *tag, const uint8_t **v,
-    size_t *len, size_t *all)
+buf_eq(const struct npkd_buf *a, const struct npkd_buf *b)
 {
-	size_t h = 1, l, k, nl;
-
-	if (avail < 2)
-		return -1;
-	*tag = p[0];
-	if ((p[0] & 0x1f) == 0x1f) {
-		*tag = (unsigned int)p[0] << 8 | p[1];
-		h = 2;
-	}
-	if (avail < h + 1)
-		return -1;
-	l = p[h++];
-	if (l & 0x80) {
-		nl = l & 0x7f;
-		if (nl == 0 || nl > 3 || avail < h + nl)
-			return -1;
-		for (l = 0, k = 0; k < nl; k++)
-			l = l << 8 | p[h++];
-	}
-	if (l > avail - h)
-		return -1;
-	*v = p + h;
-	*len = l;
-	*all = h + l;
-	return 0;
-}
-
-/* The first child of (p, n) with tag, or -1. */
-static int
-child(const uint8_t *p, size_t n, unsigned int want, const uint8_t **v,
-    size_t *len)
-{
-	unsigned int	t;
-	size_t		all;
-
-	while (n > 0) {
-		if (tlv(p, n, &t, v, len, &all) == -1)
-			return -1;
-		if (t == want)
-			return 0;
-		p += all;
-		n -= all;
-	}
-	return -1;
-}
-
-static int
-cv_key(const struct npkd_cvc *c, struct cvkey *k)
-{
-	const uint8_t	*p, *v;
-	size_t		 n, len, all;
-	unsigned int	 t;
-
-	memset(k, 0, sizeof(*k));
-	p = npkd_cvc_der(c, &n);
-	if (tlv(p, n, &t, &v, &len, &all) == -1)
-		return -1;
-	if (t == 0x67 && child(v, len, 0x7f21, &v, &len) == -1)
-		return -1;
-	else if (t != 0x67 && t != 0x7f21)
-		return -1;
-	if (child(v, len, 0x7f4e, &v, &len) == -1 ||
-	    child(v, len, 0x7f49, &p, &n) == -1)
-		return -1;
-	while (n > 0) {
-		if (tlv(p, n, &t, &v, &len, &all) == -1)
-			return -1;
-		if (t == 0x06) {
-			k->oid = v;
-			k->oid_len = len;
-		} else if (t >= 0x81 && t <= 0x87) {
-			k->f[t - 0x80] = v;
-			k->n[t - 0x80] = len;
-		}
-		p += all;
-		n -= all;
-	}
-	return k->oid != NULL ? 0 : -1;
-}
-
-static int
-field_eq(const struct cvkey *a, const struct cvkey *b, int i)
-{
-	return a->n[i] == b->n[i] && (a->n[i] == 0 ||
-	    memcmp(a->f[i], b->f[i], a->n[i]) == 0);
-}
-
-/* The CVCA certificate above c in set (by CAR) that holds domain
- * parameters: where c's key takes them from. */
-static const struct npkd_cvc *
-dp_source(const struct npkd_cvc *c, const struct cvset *s)
-{
-	const struct npkd_cvc	*x = c;
-	size_t			 i, hops;
-
-	for (hops = 0; hops <= NPKD_MAX_CHAIN; hops++) {
-		if (npkd_cvc_has_domain_params(x))
-			return x;
-		if (npkd_cvc_car(x) == NULL)
-			return NULL;
-		for (i = 0; i < s->n; i++)
-			if (strcmp(npkd_cvc_chr(s->v[i]), npkd_cvc_car(x)) == 0)
-				break;
-		if (i == s->n || s->v[i] == x)
-			return NULL;
-		x = s->v[i];
-	}
-	return NULL;
+	return a->len == b->len && (a->len == 0 ||
+	    memcmp(a->data, b->data, a->len) == 0);
 }
 
 /*
  * Does certificate c (verified under set) hold the key of request r?
  * The same algorithm and public value; for EC the same domain
  * parameters: those r carries (if any) against those c's key takes from
- * its CVCA, since a point means nothing without its curve.
+ * the CVCA above it in set, since a point means nothing without its
+ * curve.
  */
 static int
 same_key(const struct npkd_cvc *c, const struct npkd_cvc *r,
     const struct cvset *set)
 {
-	const struct npkd_cvc	*src;
-	struct cvkey		 kc, kr, kd;
-	int			 i;
+	struct cvc_key	kc, kr;
 
-	if (cv_key(c, &kc) == -1 || cv_key(r, &kr) == -1 ||
-	    kc.oid_len != kr.oid_len || memcmp(kc.oid, kr.oid, kc.oid_len) != 0)
+	if (strcmp(npkd_cvc_key_oid(c), npkd_cvc_key_oid(r)) != 0)
 		return 0;
-	if (kr.f[6] != NULL || kc.f[6] != NULL) {
-		/* EC: the point, and the curve */
-		if (!field_eq(&kc, &kr, 6))
-			return 0;
-		if (kr.f[1] == NULL)
-			return 1;	/* the request takes the CVCA's */
-		if ((src = dp_source(c, set)) == NULL || cv_key(src, &kd) == -1)
-			return 0;
-		for (i = 1; i <= 5; i++)
-			if (!field_eq(&kd, &kr, i))
-				return 0;
-		return kr.f[7] == NULL || field_eq(&kd, &kr, 7);
-	}
-	/* RSA: modulus and exponent */
-	return kc.f[1] != NULL && field_eq(&kc, &kr, 1) && field_eq(&kc, &kr, 2);
+	npkd_cvc_key_of(c, npkd_cvc_anchor_dp(c,
+	    (const struct npkd_cvc *const *)set->v, set->n), &kc);
+	npkd_cvc_key_of(r, npkd_cvc_has_domain_params(r) ? r : NULL, &kr);
+	if (!buf_eq(&kc.q, &kr.q) || (kc.sigkind != NPKD_SIG_ECDSA &&
+	    !buf_eq(&kc.e, &kr.e)))
+		return 0;
+	if (kc.sigkind != NPKD_SIG_ECDSA || !kr.has_dp)
+		return 1;	/* an EC request takes the CVCA's curve */
+	return npkd_cvc_same_domain(&kc, &kr);
 }
 
 /* --- certificates that arrive --------------------------------------- */
