@@ -874,7 +874,7 @@ signer_issuer(struct trust *t, struct tlist *l, const struct npkd_cert *s,
 {
 	const struct tent	*en;
 	long			 ei;
-	int			 seen = 0, sig;
+	int			 sig;
 
 	for (ei = hidx_first(&t->ent_by_name, s->issuer_id); ei >= 0;
 	    ei = t->ent_by_name.next[ei]) {
@@ -884,7 +884,6 @@ signer_issuer(struct trust *t, struct tlist *l, const struct npkd_cert *s,
 		    !key_ids(en->keycert, s->has_aki ? s->aki.data : NULL,
 		    s->aki.len))
 			continue;
-		seen = 1;
 		if ((sig = npkd_sig_cert(t->sc, s, en->keycert, l->f)) !=
 		    SIG_OK)
 			continue;
@@ -892,7 +891,6 @@ signer_issuer(struct trust *t, struct tlist *l, const struct npkd_cert *s,
 			continue;
 		return ei;
 	}
-	(void)seen;
 	return -1;
 }
 

@@ -174,11 +174,6 @@ backfill(struct npkd_store *s, struct npkd_err *e)
 
 /* ---- the CA side of the store, into an engine ---- */
 
-struct loaded {
-	uint8_t		(*sha)[32];	/* lists, in engine order */
-	size_t		  n;
-};
-
 /*
  * Every certificate of the CA side (CSCAs, links, list signers, and the
  * officer's anchors whatever their kind), CRLs, lists with what they
