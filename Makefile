@@ -239,6 +239,8 @@ $(SCALE_F)/.done: testdata/genscale.sh $(MKDER)
 # The 100 000-certificate list of the scale test.
 $(TD)/big_100000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
 	sh testdata/genbig.sh $(TD) $(MKDER) 100000
+$(TD)/big_10000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
+	sh testdata/genbig.sh $(TD) $(MKDER) 10000
 
 # The 500-certificate list for make bench only.
 $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
@@ -249,7 +251,7 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 testdata: $(TD)/.done
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done \
-	    $(WD)/.done $(TD)/big_100000.ml $(SPOCLOAD)
+	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(SPOCLOAD)
 	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) \
@@ -274,7 +276,7 @@ asan:
 	done
 	ASAN_OPTIONS=$(SANENV)$(SANLOG)/report:detect_leaks=1 \
 	UBSAN_OPTIONS=$(SANENV)$(SANLOG)/report:print_stacktrace=1 \
-	    $(MAKE) VARIANT=asan check
+	NPKD_TEST_SANITIZED=1 $(MAKE) VARIANT=asan check
 	@if [ -n "$$(ls -A $(SANLOG))" ]; then \
 		echo "sanitizer reports in $(SANLOG):"; \
 		head -n 40 $(SANLOG)/*; exit 1; \

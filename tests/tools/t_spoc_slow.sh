@@ -3,6 +3,8 @@
 # for the whole request, a per-address limit below the global one.
 # tests/spocload holds the slow clients (from 127.0.0.2 onwards) while an
 # honest peer posts from 127.0.0.1, each request on a fresh connection.
+# run alone: its deadlines and latencies are measured, not to be shared
+# with other tests' load.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spoclib.sh"
 L=${SPOCLOAD:-}

@@ -8,8 +8,12 @@
 . "$(dirname "$0")/worldlib.sh"
 W=${NPKD_WORLDS:?}
 [ -d "$W/worlds" ] || fail "no worlds in $W"
+# under the sanitizers (make asan), the first 8 worlds
+max=1000000
+[ -n "${NPKD_TEST_SANITIZED:-}" ] && max=8
 nw=0
 for w in "$W"/worlds/*/; do
+	[ $nw -lt $max ] || break
 	run_world "${w%/}"
 	nw=$((nw + 1))
 done
