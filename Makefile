@@ -50,7 +50,8 @@ endif
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
-	   src/soap.c src/spocstore.c src/spoctls.c
+	   src/soap.c src/spocstore.c src/spoctls.c \
+	   src/ber.c src/sod.c src/pa.c src/pa_country.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a
@@ -104,7 +105,7 @@ $(GEN)/spoc_xsd.o: $(GEN)/spoc_xsd.c
 $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h
+$(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h src/pa_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
@@ -134,7 +135,8 @@ $(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h tools/spocpkg.h src/npkd.
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/trust.o $(B)/tools/export.o $(TOOL_COMMON) $(LIB)
+$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/trust.o $(B)/tools/export.o \
+	    $(B)/tools/pa.o $(B)/tools/report.o $(TOOL_COMMON) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h
