@@ -209,6 +209,14 @@ worlds-long: $(TOOL_BINS)
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_WORLDS=build/worlds-long \
 	    sh tests/tools/t_worlds.sh
 
+# Travel documents for passive authentication (testdata/gendoc.py): every
+# algorithm and the broken ones, with the verdict of each step.
+DOCS	 = build/docs
+$(DOCS)/.done: testdata/gendoc.py testdata/genworld.py
+	rm -rf $(DOCS)
+	$(PY) testdata/gendoc.py cases $(DOCS)
+	touch $@
+
 # PKD-shaped corpora: small for the kill test, full size for make bench.
 SCALE_S	 = build/scale-small
 SCALE_F	 = build/scale-full
@@ -231,10 +239,10 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml $(DOCS)/.done
 	NPKD_TESTDATA=$(TD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) NPKD_DOCS=$(DOCS) sh tests/tools/run.sh
 
 # The sanitized suite: reports go to files and exit with a code no tool
 # uses (86; ASan and UBSan share one runtime, so one code and one log

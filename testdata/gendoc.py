@@ -332,8 +332,10 @@ class Out:
         return fname
 
     def doc(self, nm, sodb, groups, verdict="genuine", step="-", reason="-",
-            findings=(), **res):
+            findings=(), dsc_der=None, **res):
         d = os.path.join("docs", nm)
+        if dsc_der is not None:     # a DSC the SOD does not carry
+            self.put(os.path.join("dsc", nm + ".der"), dsc_der)
         self.put(os.path.join(d, "EF.SOD"), sodb)
         for n, data in groups.items():
             self.put(os.path.join(d, "DG%d" % n), data)
@@ -411,11 +413,11 @@ def cases(root):
     o.put("store/de_dsc_stored.der", d2)
     o.steps.append("import store/de_dsc_stored.der")
     o.doc("good-dsc-from-store", sod(lds("sha256", g), d2, k2, "ecdsa",
-                                     "sha256", with_cert=False), g)
+                                     "sha256", with_cert=False), g, dsc_der=d2)
     d3, k3, _ = de.dsc("P-256")
     o.doc("bad-dsc-nowhere", sod(lds("sha256", g), d3, k3, "ecdsa",
                                  "sha256", with_cert=False), g,
-          "not-genuine", "dsc", "dsc-unknown", dsc="fail",
+          "not-genuine", "dsc", "dsc-unknown", dsc_der=d3, dsc="fail",
           signature="not-checked", chain="not-checked",
           country="not-checked", revocation="not-checked",
           dates="not-checked")

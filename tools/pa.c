@@ -415,7 +415,7 @@ cmd_pa(const char *dir, int argc, char *argv[])
 		return EXIT_ERR;
 	}
 	if (list != NULL)
-		c.ex = batch(&c, list);
+		c.ex = worst(c.ex, batch(&c, list));
 	else {
 		/* directories: one document each; else the files of one */
 		for (dirs = 1, i = 0; i < argc; i++)
