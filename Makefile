@@ -65,7 +65,7 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
-FUZZERS	 = der cms ml ldif cvc pkg soap import
+FUZZERS	 = der cms ml ldif cvc pkg soap import sod pa
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
@@ -139,7 +139,7 @@ $(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/trust
 	    $(B)/tools/pa.o $(B)/tools/report.o $(TOOL_COMMON) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h
+$(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h src/pa_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
@@ -240,7 +240,7 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 testdata: $(TD)/.done
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml $(DOCS)/.done
-	NPKD_TESTDATA=$(TD) $(UNIT)
+	NPKD_TESTDATA=$(TD) NPKD_DOCS=$(DOCS) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) NPKD_DOCS=$(DOCS) sh tests/tools/run.sh
 

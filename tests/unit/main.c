@@ -20,6 +20,7 @@ static CU_SuiteInfo suites[] = {
 	{ "message packages", NULL, NULL, NULL, NULL, t_pkg },
 	{ "SPOC messages", NULL, NULL, NULL, NULL, t_soap },
 	{ "names and keys", NULL, NULL, NULL, NULL, t_name },
+	{ "passive authentication", NULL, NULL, NULL, NULL, t_pa },
 	CU_SUITE_INFO_NULL
 };
 
