@@ -5,6 +5,8 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 
 VARIANT	?= release
 B	 = build/$(VARIANT)
@@ -74,7 +76,7 @@ BENCH	 = $(B)/tests/bench
 
 MANPAGES = $(wildcard man/*.1)
 
-.PHONY: all check unit tools-test replay install asan fuzz bench lint clean \
+.PHONY: all check unit tools-test replay install asan fuzz bench lint clean lib \
 	testdata deps worlds-long fuzz-long fuzz-long-run
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -239,10 +241,13 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
-check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml $(DOCS)/.done
+# make install into a directory of the build, for t_install.sh
+INST	 = $(abspath $(B)/inst)
+
+check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml $(DOCS)/.done $(B)/inst/.done
 	NPKD_TESTDATA=$(TD) NPKD_DOCS=$(DOCS) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
-	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) NPKD_DOCS=$(DOCS) sh tests/tools/run.sh
+	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) NPKD_DOCS=$(DOCS) NPKD_INST=$(INST) NPKD_CC="$(CC)" NPKD_SAN="$(EXTRA_LDFLAGS)" sh tests/tools/run.sh
 
 # The sanitized suite: reports go to files and exit with a code no tool
 # uses (86; ASan and UBSan share one runtime, so one code and one log
@@ -303,10 +308,62 @@ bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(C
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)
 
-install: $(TOOL_BINS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+# The library for inspection systems (issue 14): shared with a soname,
+# static, the public header and a pkg-config file.  The shared objects
+# are built position independent, and a version script generated from
+# npkd.h exports the public interface only.
+SOVERSION = 0
+LIBVERSION = $(shell sed -n 's/^#define NPKD_VERSION[^"]*"\(.*\)"/\1/p' src/npkd.h)
+SHLIB	 = $(B)/libnpkd.so.$(LIBVERSION)
+PIC_OBJS = $(LIB_SRCS:src/%.c=$(B)/pic/%.o) $(B)/pic/npkd_asn1_tab.o \
+	   $(B)/pic/spoc_xsd.o
+
+$(B)/pic/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h src/pa_int.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -c -o $@ $<
+$(B)/pic/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -fPIC -c -o $@ $<
+$(B)/pic/spoc_xsd.o: $(GEN)/spoc_xsd.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(OPT) $(EXTRA_CFLAGS) -fPIC -c -o $@ $<
+
+# Every function npkd.h declares that the library defines, and no other.
+$(GEN)/npkd.map: src/npkd.h $(LIB)
+	{ echo 'NPKD_$(SOVERSION) {'; echo 'global:'; \
+	  sed -n 's/.*[ *]\(npkd_[a-z0-9_]*\)(.*/\1/p' src/npkd.h | sort -u > $@.h; \
+	  nm -g --defined-only $(LIB) | awk '$$2 == "T" { print $$3 }' | \
+	      sort -u | comm -12 $@.h - | sed 's/.*/	&;/'; \
+	  echo 'local:'; echo '	*;'; echo '};'; } > $@.tmp && mv $@.tmp $@
+	rm -f $@.h
+
+$(SHLIB): $(PIC_OBJS) $(GEN)/npkd.map
+	$(CC) -shared -Wl,-soname,libnpkd.so.$(SOVERSION) \
+	    -Wl,--version-script=$(GEN)/npkd.map -Wl,--no-undefined \
+	    $(EXTRA_LDFLAGS) -o $@ $(PIC_OBJS) $(LDLIBS_ALL)
+
+lib: $(SHLIB) $(LIB)
+
+# npkd.pc is written for the PREFIX, LIBDIR and INCLUDEDIR of the install.
+install: $(TOOL_BINS) $(SHLIB) $(LIB) npkd.pc.in
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)
+	ln -sf libnpkd.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libnpkd.so.$(SOVERSION)
+	ln -sf libnpkd.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libnpkd.so
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
+	install -m 0644 src/npkd.h $(DESTDIR)$(INCLUDEDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBVERSION)|' \
+	    npkd.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/npkd.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/npkd.pc
+
+$(B)/inst/.done: $(TOOL_BINS) $(SHLIB) $(LIB) npkd.pc.in $(MANPAGES)
+	rm -rf $(INST)
+	$(MAKE) -s install DESTDIR=$(INST) PREFIX=/usr
+	touch $@
 
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \

@@ -268,15 +268,17 @@ def lds(hname, groups, version=1, null_params=True):
 
 
 def sod(content, dsc_der, key, scheme, hname, sid="issuer", stime=None,
-        with_cert=True, ctype=OID_LDS, econtent_type=OID_LDS):
+        with_cert=True, ctype=OID_LDS, econtent_type=OID_LDS, attrs=None,
+        signers=1):
     """EF.SOD: 77 { ContentInfo { SignedData } } signed by key."""
     hoid = HASHES[hname][1]
-    attrs = [seq(oid(gw.OID_CT), set_of(oid(ctype))),
-             seq(oid(gw.OID_MD), set_of(octets(
-                 HASHES[hname][2](content).digest())))]
-    if stime is not False:
-        attrs.append(seq(oid(gw.OID_ST), set_of(utctime(stime or
-                                                        NOW - 30 * DAY))))
+    if attrs is None:
+        attrs = [seq(oid(gw.OID_CT), set_of(oid(ctype))),
+                 seq(oid(gw.OID_MD), set_of(octets(
+                     HASHES[hname][2](content).digest())))]
+        if stime is not False:
+            attrs.append(seq(oid(gw.OID_ST), set_of(
+                utctime(stime or NOW - 30 * DAY))))
     signed = set_of(*attrs)
     sig, sigalg = sign(key, scheme, hname, signed)
     c = x509.load_der_x509_certificate(dsc_der)
@@ -292,7 +294,7 @@ def sod(content, dsc_der, key, scheme, hname, sid="issuer", stime=None,
              seq(oid(econtent_type), explicit(0, octets(content)))]
     if with_cert:
         parts.append(tlv(0xA0, dsc_der))
-    parts.append(set_of(si))
+    parts.append(tlv(0x31, si * signers))
     ci = seq(oid(gw.OID_SD), explicit(0, seq(*parts)))
     return tlv(0x77, ci)
 
@@ -563,7 +565,74 @@ def cases(root):
     o.put("crl/it.crl", it.crl(this=NOW - 100 * DAY, nxt=NOW - 10 * DAY))
     o.put("crl/at.crl", at.crl(this=NOW - 2 * DAY, nxt=NOW + 60 * DAY))
     o.put("de_csca.der", der(de.cert))
+    hostile(o, de, rng)
     o.write()
+
+
+def hostile(o, de, rng):
+    """Security objects that a naive reader would take: each must be
+    refused by the reader (hostile/expect: NAME HOW, HOW the npkd error:
+    format, unsupported, limit; or verify: read, but its signature
+    refused)."""
+    d, k, _ = de.dsc("P-256")
+    g = groups_for("D", rng)
+    hf = hashlib.sha256
+    lines = []
+
+    def put(nm, how, b):
+        o.put(os.path.join("hostile", nm + ".sod"), b)
+        lines.append("%s %s" % (nm, how))
+
+    def lds_raw(*items, version=0):
+        return seq(integer(version), seq(oid(HASHES["sha256"][1]), NULL),
+                   seq(*items))
+
+    def dgh(n, b=b"x", size=32):
+        return seq(integer(n), octets(hf(b).digest()[:size] +
+                                      b"\0" * max(0, size - 32)))
+
+    put("two-signers", "format", sod(lds("sha256", g), d, k, "ecdsa",
+                                     "sha256", signers=2))
+    put("dg-twice", "format", sod(lds_raw(dgh(1), dgh(1)), d, k, "ecdsa",
+                                  "sha256"))
+    put("dg-number-0", "format", sod(lds_raw(dgh(0), dgh(2)), d, k, "ecdsa",
+                                     "sha256"))
+    put("dg-number-17", "format", sod(lds_raw(dgh(1), dgh(17)), d, k,
+                                      "ecdsa", "sha256"))
+    put("dg-hash-length", "format", sod(lds_raw(dgh(1), dgh(2, size=20)),
+                                        d, k, "ecdsa", "sha256"))
+    put("dg-none", "format", sod(lds_raw(), d, k, "ecdsa", "sha256"))
+    put("lds-v2", "unsupported", sod(lds_raw(dgh(1), dgh(2), version=2), d,
+                                     k, "ecdsa", "sha256"))
+    many = [dgh(n) for n in range(1, 17)] + [dgh(1)]
+    put("dg-seventeen", "format", sod(lds_raw(*many), d, k, "ecdsa",
+                                      "sha256"))
+    content = lds("sha256", g)
+    md = seq(oid(gw.OID_MD), set_of(octets(hf(content).digest())))
+    ct = seq(oid(gw.OID_CT), set_of(oid(OID_LDS)))
+    put("ctype-twice", "format", sod(content, d, k, "ecdsa", "sha256",
+                                     attrs=[ct, ct, md]))
+    put("md-two-values", "format", sod(
+        content, d, k, "ecdsa", "sha256",
+        attrs=[ct, seq(oid(gw.OID_MD), set_of(octets(hf(content).digest()),
+                                              octets(b"\0" * 32)))]))
+    put("ctype-attr-other", "verify", sod(content, d, k, "ecdsa", "sha256",
+                                          ctype="1.2.840.113549.1.7.1"))
+    put("md-absent", "verify", sod(content, d, k, "ecdsa", "sha256",
+                                   attrs=[ct]))
+    put("bad-time", "format", sod(content, d, k, "ecdsa", "sha256", attrs=[
+        ct, md, seq(oid(gw.OID_ST), set_of(tlv(0x17, b"991340000000Z")))]))
+    # nested deeper than any reader should follow: 20 levels of BER
+    deep = b"\x04\x01\x00"
+    for _ in range(20):
+        deep = b"\x30\x80" + deep + b"\x00\x00"
+    put("deep", "limit", tlv(0x77, deep))
+    # a length of five octets, an indefinite length never closed
+    put("length-5-octets", "format", b"\x77\x85\x00\x00\x00\x00\x02\x05\x00")
+    put("no-eoc", "format", b"\x77\x80\x30\x80\x05\x00")
+    put("eoc-inside", "format", tlv(0x77, b"\x00\x00"))
+    with open(os.path.join(o.root, "hostile", "expect"), "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def not_checked_after(st):
