@@ -53,7 +53,7 @@ LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
 	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c src/export.c src/cvc.c src/cvstore.c src/package.c \
 	   src/soap.c src/spocstore.c src/spoctls.c \
-	   src/ber.c src/sod.c src/pa.c src/pa_country.c
+	   src/ber.c src/sod.c src/pa.c src/pa_country.c src/report.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a

@@ -1079,6 +1079,24 @@ const char *npkd_pa_result_name(int);
 int	 npkd_pa_learn(struct npkd_pa *, struct npkd_pa_report *,
 	    const char *, int *, struct npkd_err *);
 
+/*
+ * ---- The officer's report ----
+ *
+ * One self-contained HTML page (inline CSS and SVG, no script, nothing
+ * fetched) and a CSV with the same numbers: per country the anchors, the
+ * CSCAs and links with their state, every kind of object counted by
+ * status, the CRL of each trusted CSCA name (age, next update), what is
+ * valid and ends within days, findings by rule, and a timeline of CSCA
+ * validity and CRL freshness.  The store as its last check left it.
+ */
+struct npkd_report_opts {
+	time_t		 now;		/* 0: now */
+	long		 days;		/* expiring within (0: 90) */
+	const char	*store_name;	/* shown on the page */
+};
+int	 npkd_store_report(struct npkd_store *, const struct npkd_report_opts *,
+	    struct npkd_buf *, struct npkd_buf *, struct npkd_err *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 
