@@ -198,6 +198,9 @@ def resign(c, issuer_key, spki=None):
     return seq(tbs, alg, bits(sig))
 
 
+ALL_DSCS = []       # every DSC made, for the report's store
+
+
 class CA:
     """A country's CSCA with its DSCs."""
 
@@ -225,6 +228,7 @@ class CA:
         d = der(c)
         if explicit_params:
             d = resign(c, sk, explicit_spki(k.public_key(), kind))
+        ALL_DSCS.append(d)
         return d, k, self.serial
 
     def crl(self, this=None, nxt=None):
@@ -566,6 +570,18 @@ def cases(root):
     o.put("crl/at.crl", at.crl(this=NOW - 2 * DAY, nxt=NOW + 60 * DAY))
     o.put("de_csca.der", der(de.cert))
     hostile(o, de, rng)
+    # names an attacker may write: markup, a spreadsheet formula
+    for cc, cn in (("DE", "<script>alert(1)</script>"),
+                   ("=1", '=HYPERLINK("http://x","y")')):
+        k = newkey("P-256")
+        de.serial += 1
+        ALL_DSCS.append(der(gw.cert(name("DE", cn, "Government of DE",
+                                         cc_text=cc),
+                                    de.name, k.public_key(), de.key,
+                                    de.serial, aki=ski_of(
+                                        de.key.public_key()))))
+    for i, d in enumerate(ALL_DSCS):
+        o.put("allds/%03d.der" % i, d)
     o.write()
 
 
