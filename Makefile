@@ -73,6 +73,7 @@ FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
 
 BENCH	 = $(B)/tests/bench
+PABENCH	 = $(B)/tests/pabench
 
 MANPAGES = $(wildcard man/*.1)
 
@@ -163,6 +164,17 @@ $(B)/fuzz/%_fuzzer: $(B)/fuzz/%_fuzzer.o $(LIB)
 $(BENCH): tests/bench.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(PABENCH): tests/pabench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# Documents for make bench: 200 per algorithm, ten per DSC.
+PADOCS	 = build/pabench
+$(PADOCS)/.done: testdata/gendoc.py testdata/genworld.py
+	rm -rf $(PADOCS)
+	$(PY) testdata/gendoc.py bench $(PADOCS) 200
+	touch $@
 
 # Generated test PKI (testdata/gen.sh); rebuilt when the generator changes.
 TD	 = build/testdata
@@ -301,9 +313,10 @@ $(SPOCLOAD): tests/spocload.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) -o $@ $< $(RELAY_LIBS) -lpthread
 
-bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done
+bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done $(PABENCH) $(PADOCS)/.done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
-	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) sh tests/bench.sh $(BENCH)
+	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) \
+	    NPKD_PADOCS=$(PADOCS) PABENCH=$(PABENCH) sh tests/bench.sh $(BENCH)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)

@@ -226,17 +226,53 @@ dsc_get(struct npkd_pa *pa, const uint8_t *der, size_t len,
 	return d;
 }
 
-/* Does the DSC match the SignerInfo's sid (by SKI, or issuer and serial)? */
-static int
-is_signer(const struct npkd_cert *c, const uint8_t *ski, size_t skilen,
-    const uint8_t *iss_id, const uint8_t *serial, size_t slen)
+/* The SignerInfo's sid, and the id of its issuer name once needed. */
+struct sid {
+	const uint8_t	*ski, *iss, *serial;
+	size_t		 skilen, ilen, slen;
+	uint8_t		 iss_id[32];
+	int		 have_id;	/* 1 computed, -1 not a name */
+};
+
+static const uint8_t *
+sid_iss_id(struct sid *x)
 {
-	if (ski != NULL)
-		return c->has_ski && c->ski.len == skilen &&
-		    memcmp(c->ski.data, ski, skilen) == 0;
-	return iss_id != NULL && c->serial_raw.len == slen &&
-	    memcmp(c->serial_raw.data, serial, slen) == 0 &&
-	    memcmp(c->issuer_id, iss_id, 32) == 0;
+	if (x->have_id == 0)
+		x->have_id = npkd_name_id(x->iss, x->ilen, x->iss_id) ==
+		    NPKD_OK ? 1 : -1;
+	return x->have_id == 1 ? x->iss_id : NULL;
+}
+
+/*
+ * Does the DSC match the SignerInfo's sid: by SKI, or by serial and the
+ * issuer name (the same bytes, else equal as RFC 5280 7.1 compares)?
+ */
+static int
+is_signer(const struct npkd_cert *c, struct sid *x)
+{
+	if (x->ski != NULL)
+		return c->has_ski && c->ski.len == x->skilen &&
+		    memcmp(c->ski.data, x->ski, x->skilen) == 0;
+	if (x->iss == NULL || c->serial_raw.len != x->slen ||
+	    memcmp(c->serial_raw.data, x->serial, x->slen) != 0)
+		return 0;
+	if (c->issuer_len == x->ilen && memcmp(c->issuer_der, x->iss,
+	    x->ilen) == 0)
+		return 1;
+	return sid_iss_id(x) != NULL && memcmp(c->issuer_id, x->iss_id,
+	    32) == 0;
+}
+
+/* s into a buffer of n bytes, cut if it must be. */
+static void
+copy(char *dst, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l >= n)
+		l = n - 1;
+	memcpy(dst, s, l);
+	dst[l] = '\0';
 }
 
 static void
@@ -251,6 +287,10 @@ step(struct npkd_pa_report *r, int st, int result, const char *reason,
 
 	r->steps[st].result = result;
 	r->steps[st].reason = reason;
+	if (strchr(fmt, '%') == NULL) {
+		copy(r->steps[st].text, sizeof(r->steps[st].text), fmt);
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(r->steps[st].text, sizeof(r->steps[st].text), fmt, ap);
 	va_end(ap);
@@ -349,7 +389,7 @@ dsc_steps(struct npkd_pa *pa, const struct dscent *d,
 
 	r->chain_status = npkd_status_name(v->status);
 	r->chain_reason = reason_of(v);
-	snprintf(r->chain_trust, sizeof(r->chain_trust), "%s", v->trust);
+	copy(r->chain_trust, sizeof(r->chain_trust), v->trust);
 	r->crl_state = d->crl_state;
 	r->crl_this_update = d->crl_this;
 	r->crl_next_update = d->crl_next;
@@ -409,10 +449,10 @@ fill_dsc(struct npkd_pa_report *r, const struct dscent *d, int from_store)
 	r->dsc_from_store = from_store;
 	r->dsc_in_store = d->in_store;
 	memcpy(r->dsc_sha256, d->sha, 32);
-	snprintf(r->dsc_subject, sizeof(r->dsc_subject), "%s", c->subject);
-	snprintf(r->dsc_issuer, sizeof(r->dsc_issuer), "%s", c->issuer);
-	snprintf(r->dsc_serial, sizeof(r->dsc_serial), "%s", c->serial);
-	snprintf(r->dsc_country, sizeof(r->dsc_country), "%s", c->country);
+	copy(r->dsc_subject, sizeof(r->dsc_subject), c->subject);
+	copy(r->dsc_issuer, sizeof(r->dsc_issuer), c->issuer);
+	copy(r->dsc_serial, sizeof(r->dsc_serial), c->serial);
+	copy(r->dsc_country, sizeof(r->dsc_country), c->country);
 	r->dsc_not_before = c->not_before;
 	r->dsc_not_after = c->not_after;
 }
@@ -425,33 +465,32 @@ struct cand {
 
 /* The DSCs of the store that match the sid (the SOD carries none). */
 static int
-store_cands(struct npkd_pa *pa, const uint8_t *ski, size_t skilen,
-    const uint8_t *iss_id, const uint8_t *serial, size_t slen,
-    struct cand *cv, size_t *nc, size_t max, struct npkd_err *e)
+store_cands(struct npkd_pa *pa, struct sid *x, struct cand *cv, size_t *nc,
+    size_t max, struct npkd_err *e)
 {
 	sqlite3_stmt	*q;
 	struct dscent	*d, *tmp;
 	char		 hex[2 * 64 + 1];
 	int		 r;
 
-	if (ski != NULL) {
+	if (x->ski != NULL) {
 		q = pa->q_ski;
 		sqlite3_reset(q);
-		sqlite3_bind_blob(q, 1, ski, (int)skilen, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 1, x->ski, (int)x->skilen, SQLITE_STATIC);
 	} else {
-		if (iss_id == NULL || slen > 64)
+		if (x->iss == NULL || sid_iss_id(x) == NULL || x->slen > 64)
 			return NPKD_OK;
-		npkd_hex(serial, slen, hex);
+		npkd_hex(x->serial, x->slen, hex);
 		q = pa->q_iss;
 		sqlite3_reset(q);
-		sqlite3_bind_blob(q, 1, iss_id, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 1, x->iss_id, 32, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, hex, -1, SQLITE_STATIC);
 	}
 	while (*nc < max && (r = sqlite3_step(q)) == SQLITE_ROW) {
 		if ((d = dsc_get(pa, sqlite3_column_blob(q, 0),
 		    (size_t)sqlite3_column_bytes(q, 0), &tmp, e)) == NULL)
 			continue;	/* check reports what no longer decodes */
-		if (!is_signer(d->c, ski, skilen, iss_id, serial, slen)) {
+		if (!is_signer(d->c, x)) {
 			dsc_free(tmp);
 			continue;
 		}
@@ -491,11 +530,12 @@ npkd_pa_verify(struct npkd_pa *pa, const uint8_t *sod_der, size_t sod_len,
 	struct npkd_sod		*sod = NULL;
 	struct cand		 cv[NPKD_MAX_CMS_CERTS + 8];
 	struct dscent		*d, *tmp;
-	const uint8_t		*ski, *iss, *serial, *h, *cder;
-	uint8_t			 iss_id[32], dh[NPKD_MAX_HASH];
+	const uint8_t		*h, *cder;
+	struct sid		 sid;
+	uint8_t			 dh[NPKD_MAX_HASH];
 	int			 which[64], rc, n, sig = SIG_UNKNOWN;
 	const char		*unicode, *cc;
-	size_t			 skilen, ilen, slen, nc = 0, i, k, hl, clen;
+	size_t			 nc = 0, i, k, hl, clen;
 	long			 used = -1;
 	struct npkd_err		 se, ce;
 
@@ -538,9 +578,9 @@ npkd_pa_verify(struct npkd_pa *pa, const uint8_t *sod_der, size_t sod_len,
 
 	/* 2. the DSC: the SOD's certificates that match the sid, else the
 	 * store's; every one is tried until the signature verifies */
-	npkd_sod_sid(sod, &ski, &skilen, &iss, &ilen, &serial, &slen);
-	if (iss != NULL && npkd_name_id(iss, ilen, iss_id) != NPKD_OK)
-		iss = NULL;
+	memset(&sid, 0, sizeof(sid));
+	npkd_sod_sid(sod, &sid.ski, &sid.skilen, &sid.iss, &sid.ilen,
+	    &sid.serial, &sid.slen);
 	pthread_mutex_lock(&pa->mu);
 	for (i = 0; i < npkd_sod_cert_count(sod); i++) {
 		cder = npkd_sod_cert_der(sod, i, &clen);
@@ -552,8 +592,7 @@ npkd_pa_verify(struct npkd_pa *pa, const uint8_t *sod_der, size_t sod_len,
 			npkd_seterr(e, rc, "%s", r->steps[NPKD_PA_SOD].text);
 			goto malformed;
 		}
-		if (!is_signer(d->c, ski, skilen, iss != NULL ? iss_id : NULL,
-		    serial, slen)) {
+		if (!is_signer(d->c, &sid)) {
 			npkd_findings_add(r->findings, NPKD_SEV_INFO,
 			    "sod-other-cert", R_PA, "the SOD carries a "
 			    "certificate that is not its signer's: %s",
@@ -566,9 +605,8 @@ npkd_pa_verify(struct npkd_pa *pa, const uint8_t *sod_der, size_t sod_len,
 		cv[nc].from_store = 0;
 		nc++;
 	}
-	if (nc == 0 && (rc = store_cands(pa, ski, skilen, iss != NULL ?
-	    iss_id : NULL, serial, slen, cv, &nc, sizeof(cv) / sizeof(cv[0]),
-	    e)) != NPKD_OK) {
+	if (nc == 0 && (rc = store_cands(pa, &sid, cv, &nc,
+	    sizeof(cv) / sizeof(cv[0]), e)) != NPKD_OK) {
 		pthread_mutex_unlock(&pa->mu);
 		goto out;
 	}

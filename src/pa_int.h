@@ -35,6 +35,11 @@ struct npkd_sod;
 void	 npkd_sod_sid(const struct npkd_sod *, const uint8_t **, size_t *,
 	    const uint8_t **, size_t *, const uint8_t **, size_t *);
 
+/* The bytes the SOD's signature covers, the signature, its algorithm
+ * (NULL when not supported): for make bench's raw rate. */
+void	 npkd_sod_signed(const struct npkd_sod *, const uint8_t **, size_t *,
+	    const uint8_t **, size_t *, const struct npkd_sigalg **);
+
 /* pa_country.c: ISO 3166-1 alpha-2 of an MRZ issuing state, or NULL. */
 const char *npkd_mrz_country(const char *);
 

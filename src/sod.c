@@ -19,10 +19,6 @@
 
 #include "pa_int.h"
 
-#define OID_SIGNED_DATA		"1.2.840.113549.1.7.2"
-#define OID_ATTR_CTYPE		"1.2.840.113549.1.9.3"
-#define OID_ATTR_DIGEST		"1.2.840.113549.1.9.4"
-#define OID_ATTR_STIME		"1.2.840.113549.1.9.5"
 
 #define R_SOD	"ICAO 9303-10 4.6.2"
 #define R_CMS	"RFC 5652 5.3"
@@ -122,10 +118,100 @@ small_int(const struct span *c, unsigned long *v)
 	return 0;
 }
 
+/*
+ * Dotted form of OBJECT IDENTIFIER content, as npkd_oid_string() gives it
+ * (the same checks: shortest arcs, each below 2^32) without a printf per
+ * arc: a document has a dozen of them.
+ */
 static int
 oid_of(const struct span *c, char *out, size_t sz)
 {
-	return npkd_oid_string(c->p, c->n, out, sz);
+	char		 tmp[16];
+	unsigned long	 v = 0;
+	size_t		 i, off = 0, k;
+
+	if (c->n == 0 || c->n > 64 || (c->p[c->n - 1] & 0x80) ||
+	    (c->p[0] & 0x80) || sz < 8)
+		return NPKD_E_FORMAT;
+	v = c->p[0] < 80 ? c->p[0] / 40 : 2;
+	out[off++] = (char)('0' + v);
+	out[off++] = '.';
+	v = c->p[0] < 80 ? c->p[0] % 40 : c->p[0] - 80u;
+	for (i = 0; ; ) {
+		for (k = 0; k == 0 || v > 0; v /= 10)
+			tmp[k++] = (char)('0' + v % 10);
+		if (off + k + 2 > sz)
+			return NPKD_E_FORMAT;
+		while (k > 0)
+			out[off++] = tmp[--k];
+		if (++i >= c->n)
+			break;
+		out[off++] = '.';
+		for (v = 0; i < c->n; i++) {
+			if (v == 0 && c->p[i] == 0x80)
+				return NPKD_E_FORMAT;	/* not minimal */
+			v = v << 7 | (c->p[i] & 0x7f);
+			if (v > 0xffffffffUL)
+				return NPKD_E_FORMAT;
+			if (!(c->p[i] & 0x80))
+				break;
+		}
+	}
+	out[off] = '\0';
+	return NPKD_OK;
+}
+
+/* Is the OBJECT IDENTIFIER content c the DER content der? */
+static int
+oid_is(const struct span *c, const char *der, size_t n)
+{
+	return c->n == n && memcmp(c->p, der, n) == 0;
+}
+
+#define DER_SIGNED_DATA	"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02", 9
+#define DER_LDS_SO	"\x67\x81\x08\x01\x01\x01", 6
+#define DER_ATTR_CTYPE	"\x2a\x86\x48\x86\xf7\x0d\x01\x09\x03", 9
+#define DER_ATTR_DIGEST	"\x2a\x86\x48\x86\xf7\x0d\x01\x09\x04", 9
+#define DER_ATTR_STIME	"\x2a\x86\x48\x86\xf7\x0d\x01\x09\x05", 9
+
+/*
+ * The signature algorithm, through a one-entry cache per thread: the
+ * documents of a batch share theirs, and RSASSA-PSS parameters cost a
+ * libtasn1 decoding each.  Only parses that added no finding are kept.
+ */
+static int
+sigalg(const char *oid, const uint8_t *p, size_t plen, int hint,
+    struct npkd_sigalg *a, struct npkd_findings *f, struct npkd_err *e)
+{
+	static _Thread_local struct {
+		char			 oid[NPKD_OID_MAX];
+		uint8_t			 params[128];
+		size_t			 plen;
+		int			 hint;
+		struct npkd_sigalg	 a;
+		int			 valid;
+	} last;
+	size_t	 nf = npkd_findings_count(f);
+	int	 rc;
+
+	if (last.valid && last.hint == hint && last.plen == plen &&
+	    strcmp(last.oid, oid) == 0 && (plen == 0 ||
+	    memcmp(last.params, p, plen) == 0)) {
+		*a = last.a;
+		return NPKD_OK;
+	}
+	rc = npkd_sigalg_parse(oid, p, plen, hint, a, f, e);
+	if (rc == NPKD_OK && npkd_findings_count(f) == nf &&
+	    plen <= sizeof(last.params) && strlen(oid) < sizeof(last.oid)) {
+		memcpy(last.oid, oid, strlen(oid) + 1);
+		if (plen > 0)
+			memcpy(last.params, p, plen);
+		last.plen = plen;
+		last.hint = hint;
+		last.a = *a;
+		last.valid = 1;
+	}
+	return rc;
 }
 
 /*
@@ -171,7 +257,6 @@ static int
 signed_attrs(struct npkd_sod *s, struct span set, struct npkd_err *e)
 {
 	struct span	 a, o, vals, v, t;
-	char		 oid[NPKD_OID_MAX];
 	int		 ct = 0, md = 0, st = 0, n = 0, rc;
 
 	while (set.n > 0) {
@@ -179,11 +264,11 @@ signed_attrs(struct npkd_sod *s, struct span set, struct npkd_err *e)
 			return npkd_seterr(e, NPKD_E_LIMIT, "EF.SOD: more than 64 "
 			    "signed attributes");
 		if (next(&set, 0x30, &a, NULL) != 0 || next(&a, 0x06, &o,
-		    NULL) != 0 || oid_of(&o, oid, sizeof(oid)) != NPKD_OK ||
-		    next(&a, 0x31, &vals, NULL) != 0 || a.n != 0)
+		    NULL) != 0 || o.n == 0 || next(&a, 0x31, &vals, NULL) != 0 ||
+		    a.n != 0)
 			return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: signed "
 			    "attribute %d", n);
-		if (strcmp(oid, OID_ATTR_CTYPE) == 0) {
+		if (oid_is(&o, DER_ATTR_CTYPE)) {
 			if (ct++)
 				return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: "
 				    "content-type attribute twice");
@@ -194,7 +279,7 @@ signed_attrs(struct npkd_sod *s, struct span set, struct npkd_err *e)
 			    NPKD_OK)
 				return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: "
 				    "content-type attribute");
-		} else if (strcmp(oid, OID_ATTR_DIGEST) == 0) {
+		} else if (oid_is(&o, DER_ATTR_DIGEST)) {
 			if (md++)
 				return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: "
 				    "message-digest attribute twice");
@@ -202,7 +287,7 @@ signed_attrs(struct npkd_sod *s, struct span set, struct npkd_err *e)
 			    "message-digest", e)) != NPKD_OK)
 				return rc;
 			s->has_attr_digest = 1;
-		} else if (strcmp(oid, OID_ATTR_STIME) == 0) {
+		} else if (oid_is(&o, DER_ATTR_STIME)) {
 			if (st++)
 				return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: "
 				    "signing-time attribute twice");
@@ -234,7 +319,6 @@ signer_info(struct npkd_sod *s, struct span si, struct npkd_err *e)
 {
 	struct span	 v, ias, dalg, attrs, attrsw, salg, o;
 	unsigned long	 version = 0;
-	char		*name, *hex;
 	int		 rc;
 	struct npkd_err	 ke;
 
@@ -248,12 +332,6 @@ signer_info(struct npkd_sod *s, struct span si, struct npkd_err *e)
 			npkd_findings_add(s->findings, NPKD_SEV_WARNING,
 			    "signer-version", R_CMS, "SignerInfo version %lu "
 			    "with subjectKeyIdentifier, not 3", version);
-		if ((hex = malloc(2 * s->sid_keyid.n + 1)) == NULL)
-			return npkd_seterr(e, NPKD_E_NOMEM, "EF.SOD");
-		npkd_hex(s->sid_keyid.p, s->sid_keyid.n, hex);
-		if (asprintf(&s->sid_str, "ski:%s", hex) == -1)
-			s->sid_str = NULL;
-		free(hex);
 	} else if (next(&si, 0x30, &ias, NULL) == 0) {
 		if (next(&ias, 0x30, NULL, &s->sid_issuer) != 0 ||
 		    next(&ias, 0x02, &s->sid_serial, NULL) != 0 || ias.n != 0 ||
@@ -264,20 +342,8 @@ signer_info(struct npkd_sod *s, struct span si, struct npkd_err *e)
 			npkd_findings_add(s->findings, NPKD_SEV_WARNING,
 			    "signer-version", R_CMS, "SignerInfo version %lu "
 			    "with issuerAndSerialNumber, not 1", version);
-		name = npkd_name_string(s->sid_issuer.p, s->sid_issuer.n);
-		hex = malloc(2 * s->sid_serial.n + 1);
-		if (name != NULL && hex != NULL) {
-			npkd_hex(s->sid_serial.p, s->sid_serial.n, hex);
-			if (asprintf(&s->sid_str, "issuer:%s serial:%s", name,
-			    hex) == -1)
-				s->sid_str = NULL;
-		}
-		free(name);
-		free(hex);
 	} else
 		return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: SignerInfo: sid");
-	if (s->sid_str == NULL)
-		return npkd_seterr(e, NPKD_E_NOMEM, "EF.SOD");
 	if (next(&si, 0x30, &dalg, NULL) != 0)
 		return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: SignerInfo: "
 		    "digestAlgorithm");
@@ -302,8 +368,8 @@ signer_info(struct npkd_sod *s, struct span si, struct npkd_err *e)
 	    NULL) != 0 || oid_of(&o, s->sig_oid, sizeof(s->sig_oid)) != NPKD_OK)
 		return npkd_seterr(e, NPKD_E_FORMAT, "EF.SOD: SignerInfo: "
 		    "signatureAlgorithm");
-	if (npkd_sigalg_parse(s->sig_oid, salg.n ? salg.p : NULL, salg.n,
-	    s->digest, &s->sigalg, s->findings, &ke) == NPKD_OK)
+	if (sigalg(s->sig_oid, salg.n ? salg.p : NULL, salg.n, s->digest,
+	    &s->sigalg, s->findings, &ke) == NPKD_OK)
 		s->sigalg_ok = 1;
 	else if (ke.code == NPKD_E_UNSUPPORTED)
 		npkd_findings_add(s->findings, NPKD_SEV_ERROR, "sigalg", R_CMS,
@@ -480,8 +546,7 @@ npkd_sod_parse(const uint8_t *in, size_t len, struct npkd_sod **out,
 		npkd_seterr(e, rc, "EF.SOD: not one ContentInfo");
 		goto out;
 	}
-	if (next(&ci, 0x06, &o, NULL) != 0 || oid_of(&o, oid, sizeof(oid)) !=
-	    NPKD_OK || strcmp(oid, OID_SIGNED_DATA) != 0) {
+	if (next(&ci, 0x06, &o, NULL) != 0 || !oid_is(&o, DER_SIGNED_DATA)) {
 		npkd_seterr(e, rc, "EF.SOD: content type is not signedData");
 		goto out;
 	}
@@ -506,7 +571,7 @@ npkd_sod_parse(const uint8_t *in, size_t len, struct npkd_sod **out,
 		npkd_seterr(e, rc, "EF.SOD: encapContentInfo");
 		goto out;
 	}
-	if (strcmp(oid, NPKD_OID_LDS_SO) != 0) {
+	if (!oid_is(&o, DER_LDS_SO)) {
 		npkd_seterr(e, rc, "EF.SOD: eContentType %s is not "
 		    "id-icao-ldsSecurityObject", oid);
 		goto out;
@@ -569,7 +634,33 @@ int npkd_sod_hash(const struct npkd_sod *s) { return s->hash; }
 size_t npkd_sod_dg_count(const struct npkd_sod *s) { return s->ndg; }
 size_t npkd_sod_cert_count(const struct npkd_sod *s) { return s->ncerts; }
 time_t npkd_sod_signing_time(const struct npkd_sod *s) { return s->signing_time; }
-const char *npkd_sod_signer_id(const struct npkd_sod *s) { return s->sid_str; }
+/*
+ * "ski:HEX" or "issuer:DN serial:HEX" as npkd_cms_signer_id() says it;
+ * made when first asked (only messages need it).
+ */
+const char *
+npkd_sod_signer_id(const struct npkd_sod *cs)
+{
+	struct npkd_sod	*s = (struct npkd_sod *)(uintptr_t)cs;
+	char		*name = NULL, *hex;
+	const struct span *h = s->sid_ski ? &s->sid_keyid : &s->sid_serial;
+
+	if (s->sid_str != NULL)
+		return s->sid_str;
+	if ((hex = malloc(2 * h->n + 1)) == NULL)
+		return "(out of memory)";
+	npkd_hex(h->p, h->n, hex);
+	if (s->sid_ski) {
+		if (asprintf(&s->sid_str, "ski:%s", hex) == -1)
+			s->sid_str = NULL;
+	} else if ((name = npkd_name_string(s->sid_issuer.p,
+	    s->sid_issuer.n)) != NULL &&
+	    asprintf(&s->sid_str, "issuer:%s serial:%s", name, hex) == -1)
+		s->sid_str = NULL;
+	free(name);
+	free(hex);
+	return s->sid_str != NULL ? s->sid_str : "(out of memory)";
+}
 
 const char *
 npkd_sod_lds_info(const struct npkd_sod *s, const char **unicode)
@@ -693,4 +784,16 @@ npkd_sod_sid(const struct npkd_sod *s, const uint8_t **ski, size_t *skilen,
 	*ilen = s->sid_ski ? 0 : s->sid_issuer.n;
 	*serial = s->sid_ski ? NULL : s->sid_serial.p;
 	*slen = s->sid_ski ? 0 : s->sid_serial.n;
+}
+
+/* What the signature covers and the signature (for make bench). */
+void
+npkd_sod_signed(const struct npkd_sod *s, const uint8_t **data, size_t *len,
+    const uint8_t **sig, size_t *siglen, const struct npkd_sigalg **alg)
+{
+	*data = s->has_attrs ? s->attrs.data : s->econtent.p;
+	*len = s->has_attrs ? s->attrs.len : s->econtent.n;
+	*sig = s->sig.p;
+	*siglen = s->sig.n;
+	*alg = s->sigalg_ok ? &s->sigalg : NULL;
 }

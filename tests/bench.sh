@@ -80,6 +80,20 @@ if [ -n "$SP" ] && [ -f "$SP/pp_client.pem" ] && [ -n "${SPOCLOAD:-}" ]; then
 	rm -rf "$R"
 fi
 
+PD=${NPKD_PADOCS:-}
+if [ -n "$PD" ] && [ -f "$PD/anchors.pem" ] && [ -n "${PABENCH:-}" ]; then
+	echo
+	echo "== passive authentication, one core: documents per second (SOD, DG1, DG14)"
+	echo "== next to the raw rate of the SOD signature each needs; warm: DSC verdicts"
+	echo "== kept by the context; cold: a new context per pass, ten documents per DSC"
+	R=$(mktemp -d /tmp/npkd-bench-pa.XXXXXX)
+	NPKD_DIR="$R" "$N" -q init
+	NPKD_DIR="$R" "$N" -q import -T "$PD/anchors.pem" "$PD/crl/de.crl"
+	NPKD_DIR="$R" "$N" -q check
+	"$PABENCH" "$R" "$PD"
+	rm -rf "$R"
+fi
+
 S=${NPKD_SCALE:-}
 [ -n "$S" ] && [ -f "$S/pkd.ldif" ] || exit 0
 echo
