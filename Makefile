@@ -382,7 +382,8 @@ $(B)/inst/.done: $(TOOL_BINS) $(SHLIB) $(LIB) npkd.pc.in $(MANPAGES)
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
-	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
+	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl \
+	chromium
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)
