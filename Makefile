@@ -350,9 +350,14 @@ $(GEN)/npkd.map: src/npkd.h $(LIB)
 	  echo 'local:'; echo '	*;'; echo '};'; } > $@.tmp && mv $@.tmp $@
 	rm -f $@.h
 
+# Every symbol resolved at link time, but where a sanitizer's runtime
+# comes with the program.
+ifeq ($(VARIANT),release)
+SHLIB_DEFS = -Wl,--no-undefined
+endif
 $(SHLIB): $(PIC_OBJS) $(GEN)/npkd.map
 	$(CC) -shared -Wl,-soname,libnpkd.so.$(SOVERSION) \
-	    -Wl,--version-script=$(GEN)/npkd.map -Wl,--no-undefined \
+	    -Wl,--version-script=$(GEN)/npkd.map $(SHLIB_DEFS) \
 	    $(EXTRA_LDFLAGS) -o $@ $(PIC_OBJS) $(LDLIBS_ALL)
 
 lib: $(SHLIB) $(LIB)

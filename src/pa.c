@@ -23,8 +23,9 @@
 #include "trust.h"
 
 #define NBUCKET		4096
-#define MAX_DSCS	65536	/* judged DSCs kept in a context */
+#define MAX_DSCS	16384	/* judged DSCs kept in a context */
 #define R_PA		"ICAO 9303-11 5.1"
+#define DAY		86400
 
 /* A DSC met in a document, judged once. */
 struct dscent {
@@ -216,7 +217,11 @@ dsc_get(struct npkd_pa *pa, const uint8_t *der, size_t len,
 	sqlite3_bind_blob(pa->q_sha, 1, sha, 32, SQLITE_STATIC);
 	d->in_store = sqlite3_step(pa->q_sha) == SQLITE_ROW;
 	sqlite3_reset(pa->q_sha);
-	if (pa->nd >= MAX_DSCS) {
+	/*
+	 * Only DSCs under a trusted CSCA are kept: anyone can make others,
+	 * and they must not fill the context (nor push the genuine out).
+	 */
+	if (pa->nd >= MAX_DSCS || !d->v.trusted) {
 		*tmp = d;	/* judged for this document only */
 		return d;
 	}
@@ -413,6 +418,10 @@ dsc_steps(struct npkd_pa *pa, const struct dscent *d,
 	/* dates: at signing (the signingTime) and today, each reported */
 	npkd_time_str(d->c->not_before, t1);
 	npkd_time_str(d->c->not_after, t2);
+	if (r->signing_time > pa->now + DAY)
+		npkd_findings_add(r->findings, NPKD_SEV_WARNING,
+		    "signing-time-future", R_PA, "the SOD's signingTime is "
+		    "after today");
 	if (r->signing_time == 0)
 		r->at_signing = NPKD_PA_NOT_CHECKED;
 	else
