@@ -77,7 +77,7 @@ PABENCH	 = $(B)/tests/pabench
 
 MANPAGES = $(wildcard man/*.1)
 
-.PHONY: all check unit tools-test replay install asan fuzz bench lint clean lib \
+.PHONY: all check unit tools-test replay install asan fuzz bench bench-pa lint clean lib \
 	testdata deps worlds-long fuzz-long fuzz-long-run
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -317,6 +317,10 @@ bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(C
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
 	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) \
 	    NPKD_PADOCS=$(PADOCS) PABENCH=$(PABENCH) sh tests/bench.sh $(BENCH)
+
+# The passive authentication figures of make bench alone.
+bench-pa: $(PABENCH) $(TOOL_BINS) $(PADOCS)/.done
+	sh tests/pabench.sh $(B)/npkd $(PABENCH) $(PADOCS)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)

@@ -83,15 +83,7 @@ fi
 PD=${NPKD_PADOCS:-}
 if [ -n "$PD" ] && [ -f "$PD/anchors.pem" ] && [ -n "${PABENCH:-}" ]; then
 	echo
-	echo "== passive authentication, one core: documents per second (SOD, DG1, DG14)"
-	echo "== next to the raw rate of the SOD signature each needs; warm: DSC verdicts"
-	echo "== kept by the context; cold: a new context per pass, ten documents per DSC"
-	R=$(mktemp -d /tmp/npkd-bench-pa.XXXXXX)
-	NPKD_DIR="$R" "$N" -q init
-	NPKD_DIR="$R" "$N" -q import -T "$PD/anchors.pem" "$PD/crl/de.crl"
-	NPKD_DIR="$R" "$N" -q check
-	"$PABENCH" "$R" "$PD"
-	rm -rf "$R"
+	sh "$(dirname "$0")/pabench.sh" "$N" "$PABENCH" "$PD"
 fi
 
 S=${NPKD_SCALE:-}
