@@ -231,7 +231,8 @@ crl_entries(struct npkd_crl *c, const uint8_t *p, size_t len)
 		}
 	}
 	/* sorted, so that a lookup is a binary search */
-	qsort(c->rev, c->nrev, sizeof(c->rev[0]), cmp_entry);
+	if (c->nrev > 1)
+		qsort(c->rev, c->nrev, sizeof(c->rev[0]), cmp_entry);
 	return NPKD_OK;
 }
 

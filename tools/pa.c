@@ -414,8 +414,11 @@ cmd_pa(const char *dir, int argc, char *argv[])
 		npkd_store_close(s);
 		return EXIT_ERR;
 	}
-	if (list != NULL)
-		c.ex = worst(c.ex, batch(&c, list));
+	if (list != NULL) {
+		/* batch() sets c.ex itself: its own result after */
+		ch = batch(&c, list);
+		c.ex = worst(c.ex, ch);
+	}
 	else {
 		/* directories: one document each; else the files of one */
 		for (dirs = 1, i = 0; i < argc; i++)
