@@ -5,6 +5,8 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 
 VARIANT	?= release
 B	 = build/$(VARIANT)
@@ -52,7 +54,7 @@ LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c \
 	   src/export.c src/cvc.c src/cvca.c src/cvca_write.c src/cvstore.c src/package.c \
 	   src/soap.c src/spocstore.c src/spoctls.c src/spocscan.c src/spocserve.c \
-	   src/spocflow.c
+	   src/spocflow.c src/ber.c src/sod.c src/pa.c src/pa_country.c src/report.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/src/%.o) $(GEN)/npkd_asn1_tab.o \
 	   $(GEN)/spoc_xsd.o
 LIB	 = $(B)/libnpkd.a
@@ -67,17 +69,18 @@ UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.o)
 UNIT	 = $(B)/tests/unit/run
 
 FUZZERS	 = der cms ml ldif cvc pkg soap import cvcpolicy key pkgtrust pkgman \
-	   spocserve
+	   spocserve sod pa
 FUZZ_REPLAY = $(FUZZERS:%=$(B)/fuzz/replay_%)
 FUZZ_BINS = $(FUZZERS:%=$(B)/fuzz/%_fuzzer)
 FUZZ_SECS ?= 60
 
 BENCH	 = $(B)/tests/bench
 SPOCLOAD = $(B)/tests/spocload
+PABENCH	 = $(B)/tests/pabench
 
 MANPAGES = $(wildcard man/*.1)
 
-.PHONY: all check unit tools-test replay install asan fuzz bench lint clean \
+.PHONY: all check unit tools-test replay install asan fuzz bench bench-pa lint clean lib \
 	testdata deps worlds-long fuzz-long fuzz-long-run
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -118,7 +121,7 @@ $(GEN)/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
 	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
 $(B)/src/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h \
-	    src/cvc_int.h src/spoc_int.h
+	    src/cvc_int.h src/spoc_int.h src/pa_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fvisibility=hidden -c -o $@ $<
 
@@ -148,10 +151,11 @@ $(B)/tools/%.o: tools/%.c tools/common.h tools/tools.h tools/spocpkg.h src/npkd.
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/trust.o $(B)/tools/export.o $(TOOL_COMMON) $(LIB)
+$(B)/npkd: $(B)/tools/npkd.o $(B)/tools/ml.o $(B)/tools/store.o $(B)/tools/trust.o $(B)/tools/export.o \
+	    $(B)/tools/pa.o $(B)/tools/report.o $(TOOL_COMMON) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h
+$(B)/tests/unit/%.o: tests/unit/%.c tests/unit/tests.h src/npkd.h src/npkd_int.h src/pa_int.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
@@ -173,6 +177,17 @@ $(B)/fuzz/%_fuzzer: $(B)/fuzz/%_fuzzer.o $(LIB)
 $(BENCH): tests/bench.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(PABENCH): tests/pabench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# Documents for make bench: 200 per algorithm, ten per DSC.
+PADOCS	 = build/pabench
+$(PADOCS)/.done: testdata/gendoc.py testdata/genworld.py
+	rm -rf $(PADOCS)
+	$(PY) testdata/gendoc.py bench $(PADOCS) 200
+	touch $@
 
 # Generated test PKI (testdata/gen.sh); rebuilt when the generator changes.
 TD	 = build/testdata
@@ -226,6 +241,14 @@ worlds-long: $(TOOL_BINS)
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_WORLDS=build/worlds-long \
 	    sh tests/tools/t_worlds.sh
 
+# Travel documents for passive authentication (testdata/gendoc.py): every
+# algorithm and the broken ones, with the verdict of each step.
+DOCS	 = build/docs
+$(DOCS)/.done: testdata/gendoc.py testdata/genworld.py
+	rm -rf $(DOCS)
+	$(PY) testdata/gendoc.py cases $(DOCS)
+	touch $@
+
 # PKD-shaped corpora: small for the kill test, full size for make bench.
 SCALE_S	 = build/scale-small
 SCALE_F	 = build/scale-full
@@ -250,12 +273,18 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 
 testdata: $(TD)/.done
 
+# make install into a directory of the build, for t_install.sh
+INST	 = $(abspath $(B)/inst)
+
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done \
-	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(SPOCLOAD)
-	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) $(UNIT)
+	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(SPOCLOAD) $(DOCS)/.done \
+	    $(B)/inst/.done
+	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) \
+	    NPKD_DOCS=$(DOCS) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) \
-	    NPKD_WORLDS=$(WD) SPOCLOAD=$(abspath $(SPOCLOAD)) sh tests/tools/run.sh
+	    NPKD_WORLDS=$(WD) SPOCLOAD=$(abspath $(SPOCLOAD)) NPKD_DOCS=$(DOCS) \
+	    NPKD_INST=$(INST) NPKD_CC="$(CC)" NPKD_SAN="$(EXTRA_LDFLAGS)" sh tests/tools/run.sh
 
 # The sanitized suite: reports go to files and exit with a code no tool
 # uses (86; ASan and UBSan share one runtime, so one code and one log
@@ -309,24 +338,86 @@ $(SPOCLOAD): tests/spocload.c
 	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(RELAY_LIBS) $(PKG_LIBS) \
 	    -lpthread
 
-bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done
+bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done $(PABENCH) $(PADOCS)/.done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
-	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) sh tests/bench.sh $(BENCH)
+	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) \
+	    NPKD_PADOCS=$(PADOCS) PABENCH=$(PABENCH) sh tests/bench.sh $(BENCH)
+
+# The passive authentication figures of make bench alone.
+bench-pa: $(PABENCH) $(TOOL_BINS) $(PADOCS)/.done
+	sh tests/pabench.sh $(B)/npkd $(PABENCH) $(PADOCS)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)
 
-install: $(TOOL_BINS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+# The library for inspection systems (issue 14): shared with a soname,
+# static, the public header and a pkg-config file.  The shared objects
+# are built position independent, and a version script generated from
+# npkd.h exports the public interface only.
+SOVERSION = 0
+LIBVERSION = $(shell sed -n 's/^#define NPKD_VERSION[^"]*"\(.*\)"/\1/p' src/npkd.h)
+SHLIB	 = $(B)/libnpkd.so.$(LIBVERSION)
+PIC_OBJS = $(LIB_SRCS:src/%.c=$(B)/pic/%.o) $(B)/pic/npkd_asn1_tab.o \
+	   $(B)/pic/spoc_xsd.o
+
+$(B)/pic/%.o: src/%.c src/npkd.h src/npkd_int.h src/store_int.h src/trust.h src/pa_int.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -c -o $@ $<
+$(B)/pic/npkd_asn1_tab.o: $(GEN)/npkd_asn1_tab.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -fPIC -c -o $@ $<
+$(B)/pic/spoc_xsd.o: $(GEN)/spoc_xsd.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(OPT) $(EXTRA_CFLAGS) -fPIC -c -o $@ $<
+
+# Every function npkd.h declares that the library defines, and no other.
+$(GEN)/npkd.map: src/npkd.h $(LIB)
+	{ echo 'NPKD_$(SOVERSION) {'; echo 'global:'; \
+	  sed -n 's/.*[ *]\(npkd_[a-z0-9_]*\)(.*/\1/p' src/npkd.h | sort -u > $@.h; \
+	  nm -g --defined-only $(LIB) | awk '$$2 == "T" { print $$3 }' | \
+	      sort -u | comm -12 $@.h - | sed 's/.*/	&;/'; \
+	  echo 'local:'; echo '	*;'; echo '};'; } > $@.tmp && mv $@.tmp $@
+	rm -f $@.h
+
+# Every symbol resolved at link time, but where a sanitizer's runtime
+# comes with the program.
+ifeq ($(VARIANT),release)
+SHLIB_DEFS = -Wl,--no-undefined
+endif
+$(SHLIB): $(PIC_OBJS) $(GEN)/npkd.map
+	$(CC) -shared -Wl,-soname,libnpkd.so.$(SOVERSION) \
+	    -Wl,--version-script=$(GEN)/npkd.map $(SHLIB_DEFS) \
+	    $(EXTRA_LDFLAGS) -o $@ $(PIC_OBJS) $(LDLIBS_ALL)
+
+lib: $(SHLIB) $(LIB)
+
+# npkd.pc is written for the PREFIX, LIBDIR and INCLUDEDIR of the install.
+install: $(TOOL_BINS) $(SHLIB) $(LIB) npkd.pc.in
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)
+	ln -sf libnpkd.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libnpkd.so.$(SOVERSION)
+	ln -sf libnpkd.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libnpkd.so
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
+	install -m 0644 src/npkd.h $(DESTDIR)$(INCLUDEDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBVERSION)|' \
+	    npkd.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/npkd.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/npkd.pc
+
+$(B)/inst/.done: $(TOOL_BINS) $(SHLIB) $(LIB) npkd.pc.in $(MANPAGES)
+	rm -rf $(INST)
+	$(MAKE) -s install DESTDIR=$(INST) PREFIX=/usr
+	touch $@
 
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
 	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
 	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils \
-	libcurl4-gnutls-dev libmicrohttpd-dev curl python3-zeep
+	libcurl4-gnutls-dev libmicrohttpd-dev curl python3-zeep chromium
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS)

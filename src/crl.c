@@ -382,7 +382,7 @@ npkd_crl_revocation(const struct npkd_crl *c, const char *serial,
 	struct npkd_crl_entry	 key, *r;
 
 	if (c->nrev == 0)
-		return 0;
+		return 0;	/* no entries: rev is NULL, bsearch's is nonnull */
 	key.serial = (char *)(uintptr_t)serial;
 	r = bsearch(&key, c->rev, c->nrev, sizeof(c->rev[0]), cmp_entry);
 	if (r == NULL)

@@ -1225,6 +1225,180 @@ int	 npkd_relay_reload(struct npkd_relay_server *, const char *,
 unsigned int npkd_relay_port(const struct npkd_relay_server *);
 void	 npkd_relay_stop(struct npkd_relay_server *);
 
+/*
+ * ---- Passive authentication (ICAO 9303-10 4.6.2, 9303-11 5.1) ----
+ *
+ * EF.SOD: the 77 wrapper around CMS SignedData whose eContentType is
+ * id-icao-ldsSecurityObject, its content an LDSSecurityObject v0 or v1
+ * (with LDSVersionInfo): the hashes of the data groups.  Security objects
+ * of real passports are often BER; they are read (bounded) and rewritten
+ * in DER form with a finding "sod-ber".  What is not BER, or not such a
+ * SignedData, fails with NPKD_E_FORMAT.  Accessors lend from the object.
+ */
+#define NPKD_OID_LDS_SO		"2.23.136.1.1.1"
+#define NPKD_MAX_DG		16
+struct npkd_sod;
+int	 npkd_sod_parse(const uint8_t *, size_t, struct npkd_sod **,
+	    struct npkd_err *);
+void	 npkd_sod_free(struct npkd_sod *);
+int	 npkd_sod_ber(const struct npkd_sod *);	/* 1: it was not DER */
+int	 npkd_sod_lds_version(const struct npkd_sod *);	/* 0 or 1 */
+/* LDSVersionInfo: ldsVersion and unicodeVersion, "" when absent. */
+const char *npkd_sod_lds_info(const struct npkd_sod *, const char **);
+int	 npkd_sod_hash(const struct npkd_sod *);	/* enum npkd_hash */
+size_t	 npkd_sod_dg_count(const struct npkd_sod *);
+/* Data group hash i: its number (1..16) and value. */
+int	 npkd_sod_dg(const struct npkd_sod *, size_t, const uint8_t **,
+	    size_t *);
+/* The hash listed for data group number n, or NULL. */
+const uint8_t *npkd_sod_dg_hash(const struct npkd_sod *, int, size_t *);
+size_t	 npkd_sod_cert_count(const struct npkd_sod *);
+const uint8_t *npkd_sod_cert_der(const struct npkd_sod *, size_t, size_t *);
+time_t	 npkd_sod_signing_time(const struct npkd_sod *);	/* 0: none */
+const char *npkd_sod_signer_id(const struct npkd_sod *); /* as CMS's */
+const char *npkd_sod_sigalg_name(const struct npkd_sod *);
+const struct npkd_findings *npkd_sod_findings(const struct npkd_sod *);
+/* Does cert match the signer identifier of the SignerInfo? */
+int	 npkd_sod_is_signer(const struct npkd_sod *, const struct npkd_cert *);
+/*
+ * The SOD's signature with the key of cert: content-type and
+ * message-digest attributes, then the signature.  NPKD_OK, NPKD_E_VERIFY
+ * or NPKD_E_UNSUPPORTED, the reason in e.
+ */
+int	 npkd_sod_verify(const struct npkd_sod *, const struct npkd_cert *,
+	    struct npkd_findings *, struct npkd_err *);
+
+/*
+ * A passive authentication context over a store: the trust engine of
+ * design.md section 8 built once from the store's CA side as it is at
+ * open (anchors, list authorities, CSCAs, links, CRLs, lists) and judging
+ * at time now; every DSC met is judged once and its verdict kept for the
+ * documents after it.  Open a new context after the store changed (an
+ * import, a check) or when the day changes.  npkd_pa_verify() may be
+ * called from several threads at once.
+ */
+struct npkd_pa;
+int	 npkd_pa_open(struct npkd_store *, time_t, struct npkd_pa **,
+	    struct npkd_err *);
+void	 npkd_pa_free(struct npkd_pa *);
+
+/* The verdict on a document, and on each step. */
+enum npkd_pa_verdict {
+	NPKD_PA_GENUINE = 0,
+	NPKD_PA_NOT_GENUINE = 1,
+	NPKD_PA_MALFORMED = 2
+};
+enum npkd_pa_step {
+	NPKD_PA_SOD = 0,	/* 77, SignedData, LDSSecurityObject */
+	NPKD_PA_DSC,		/* found in the SOD or the store */
+	NPKD_PA_SIGNATURE,	/* the SOD's signature by the DSC */
+	NPKD_PA_CHAIN,		/* the DSC under a trusted CSCA */
+	NPKD_PA_COUNTRY,	/* the DSC's country = DG1's issuing state */
+	NPKD_PA_REVOCATION,	/* not revoked by the current CRL */
+	NPKD_PA_DATES,		/* DSC valid at signing and today */
+	NPKD_PA_DATAGROUPS,	/* each DG given hashes as listed */
+	NPKD_PA_NSTEPS
+};
+enum npkd_pa_result {
+	NPKD_PA_OK = 0,
+	NPKD_PA_FAIL,
+	NPKD_PA_NOT_CHECKED
+};
+struct npkd_pa_stepres {
+	int		 result;	/* enum npkd_pa_result */
+	const char	*reason;	/* a short code, "" when ok */
+	char		 text[320];
+};
+/* Data groups: what the SOD lists, what was given, what was found. */
+enum npkd_pa_dgres {
+	NPKD_PA_DG_ABSENT = 0,		/* neither listed nor given */
+	NPKD_PA_DG_MATCH,		/* given, its hash as listed */
+	NPKD_PA_DG_MISMATCH,		/* given, another hash */
+	NPKD_PA_DG_NOT_LISTED,		/* given, not in the SOD: refused */
+	NPKD_PA_DG_NOT_CHECKED		/* listed, not given */
+};
+struct npkd_pa_report {
+	int		 verdict;	/* enum npkd_pa_verdict */
+	int		 step;		/* the first step that failed, or -1 */
+	const char	*reason;	/* its reason, "" when genuine */
+	struct npkd_pa_stepres steps[NPKD_PA_NSTEPS];
+	/* the SOD */
+	int		 ber;
+	int		 lds_version;
+	char		 lds_info[16], unicode_info[16];
+	int		 hash;		/* of the data groups */
+	char		 sigalg[48];
+	time_t		 signing_time;	/* 0: no signingTime */
+	/* the DSC */
+	int		 dsc_found;
+	int		 dsc_from_store; /* not in the SOD: by signer id */
+	int		 dsc_in_store;	/* the store holds it */
+	uint8_t		 dsc_sha256[32];
+	char		 dsc_subject[256], dsc_issuer[256];
+	char		 dsc_serial[132], dsc_country[8];
+	time_t		 dsc_not_before, dsc_not_after;
+	/* its judgement under the trust model */
+	const char	*chain_status;	/* npkd_status_name() */
+	const char	*chain_reason;
+	char		 chain_trust[384];
+	const char	*crl_state;	/* "current", "stale", "none" */
+	time_t		 crl_this_update, crl_next_update;
+	int		 at_signing;	/* enum npkd_pa_result: dates */
+	int		 today;
+	char		 dg1_state[4];	/* DG1's issuing state, "" */
+	int		 dg[NPKD_MAX_DG + 1];	/* enum npkd_pa_dgres by number */
+	int		 learned;	/* the DSC was added to the store */
+	struct npkd_findings *findings;	/* owned: npkd_pa_report_clear() */
+};
+/* An elementary file of the document: a data group by its first tag. */
+struct npkd_pa_file {
+	const uint8_t	*data;
+	size_t		 len;
+};
+/*
+ * Passive authentication of one document: the EF.SOD and the data
+ * groups given (EF.COM is accepted and ignored).  Every step is run and
+ * reported; the verdict is genuine only when every step passed.  Returns
+ * NPKD_OK (genuine), NPKD_E_VERIFY (not genuine), NPKD_E_FORMAT
+ * (malformed: the SOD, or a file that is not a data group, or a data group
+ * given twice) or another error (store, memory).  The report is filled in
+ * every case; clear it after use.
+ */
+int	 npkd_pa_verify(struct npkd_pa *, const uint8_t *, size_t,
+	    const struct npkd_pa_file *, size_t, struct npkd_pa_report *,
+	    struct npkd_err *);
+void	 npkd_pa_report_clear(struct npkd_pa_report *);
+const char *npkd_pa_step_name(int);
+const char *npkd_pa_verdict_name(int);
+const char *npkd_pa_dg_name(int);
+const char *npkd_pa_result_name(int);
+/*
+ * Keep the DSC of a verified document in the store (--learn): only when
+ * its SOD signature verified and it chains to a trusted CSCA, and only
+ * once.  It is imported like any DSC (provenance: from), unchecked until
+ * the next npkd_store_check().  *added is 1 when it was new.
+ */
+int	 npkd_pa_learn(struct npkd_pa *, struct npkd_pa_report *,
+	    const char *, int *, struct npkd_err *);
+
+/*
+ * ---- The officer's report ----
+ *
+ * One self-contained HTML page (inline CSS and SVG, no script, nothing
+ * fetched) and a CSV with the same numbers: per country the anchors, the
+ * CSCAs and links with their state, every kind of object counted by
+ * status, the CRL of each trusted CSCA name (age, next update), what is
+ * valid and ends within days, findings by rule, and a timeline of CSCA
+ * validity and CRL freshness.  The store as its last check left it.
+ */
+struct npkd_report_opts {
+	time_t		 now;		/* 0: now */
+	long		 days;		/* expiring within (0: 90) */
+	const char	*store_name;	/* shown on the page */
+};
+int	 npkd_store_report(struct npkd_store *, const struct npkd_report_opts *,
+	    struct npkd_buf *, struct npkd_buf *, struct npkd_err *);
+
 /* Times as "YYYY-MM-DDTHH:MM:SSZ" into a 21-byte buffer. */
 void	 npkd_time_str(time_t, char *);
 

@@ -1718,3 +1718,58 @@ npkd_store_refusals(struct npkd_store *s,
 	sqlite3_finalize(q);
 	return rc;
 }
+
+/*
+ * ---- issue 14: one DER object from memory (npkd pa --learn) ----
+ *
+ * Imported exactly as a file of one DER object would be: one run named
+ * name, the object stored unchecked, its provenance recorded; trust is
+ * computed by the next check, never by arriving.
+ */
+int
+npkd_store_import_mem(struct npkd_store *s, const char *name,
+    const uint8_t *der, size_t len, time_t now, struct npkd_import_stats *st,
+    struct npkd_err *e)
+{
+	struct imp		 im;
+	struct npkd_import_opts	 o;
+	sqlite3_stmt		*q = NULL;
+	int			 rc;
+
+	memset(st, 0, sizeof(*st));
+	st->format = "der";
+	memset(&o, 0, sizeof(o));
+	if ((rc = npkd_store_integrity(s, e)) != NPKD_OK ||
+	    (rc = prepare(s, e)) != NPKD_OK ||
+	    (rc = npkd_store_exec(s, "BEGIN IMMEDIATE", e)) != NPKD_OK)
+		return rc;
+	memset(&im, 0, sizeof(im));
+	im.s = s;
+	im.o = &o;
+	im.st = st;
+	im.file = name;
+	im.now = now ? now : time(NULL);
+	im.bytes = len;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs (started, file, "
+	    "format) VALUES (?1, ?2, 'der')", -1, &q, NULL) != SQLITE_OK) {
+		rc = npkd_sqlerr(s, e, "run");
+		goto rollback;
+	}
+	sqlite3_bind_int64(q, 1, im.now);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		rc = npkd_sqlerr(s, e, "run");
+		goto rollback;
+	}
+	im.run = sqlite3_last_insert_rowid(s->db);
+	if ((rc = import_der(&im, der, len, NULL, 0, e)) != NPKD_OK ||
+	    (rc = npkd_store_exec(s, "COMMIT", e)) != NPKD_OK)
+		goto rollback;
+	sqlite3_finalize(q);
+	return NPKD_OK;
+ rollback:
+	sqlite3_finalize(q);
+	npkd_store_exec(s, "ROLLBACK", NULL);
+	st->added = st->again = 0;
+	return rc;
+}

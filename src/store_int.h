@@ -55,6 +55,13 @@ struct sigcache;
 int		 npkd_store_trust_load(struct npkd_store *, time_t,
 		    struct trust **, struct sigcache **, struct npkd_err *);
 
+/* issue 14: one DER object from memory, as an import of one file name
+ * (a DSC from a document's security object, npkd pa --learn). */
+struct npkd_import_stats;
+int		 npkd_store_import_mem(struct npkd_store *, const char *,
+		    const uint8_t *, size_t, time_t, struct npkd_import_stats *,
+		    struct npkd_err *);
+
 const char	*npkd_kind_name(int);
 int		 npkd_sqlerr(struct npkd_store *, struct npkd_err *,
 		    const char *);

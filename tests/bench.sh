@@ -89,6 +89,12 @@ if [ -n "$SP" ] && [ -f "$SP/pp_client.pem" ] && [ -n "${SPOCLOAD:-}" ]; then
 	rm -rf "$R"
 fi
 
+PD=${NPKD_PADOCS:-}
+if [ -n "$PD" ] && [ -f "$PD/anchors.pem" ] && [ -n "${PABENCH:-}" ]; then
+	echo
+	sh "$(dirname "$0")/pabench.sh" "$N" "$PABENCH" "$PD"
+fi
+
 S=${NPKD_SCALE:-}
 [ -n "$S" ] && [ -f "$S/pkd.ldif" ] || exit 0
 echo

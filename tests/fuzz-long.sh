@@ -18,6 +18,7 @@ real() {
 	ldif|import) echo "$R/npkd/ldif $R/npkd/crl $R/npkd/certs" ;;
 	cvc)	echo "$R/eac $R/eac/real" ;;
 	soap)	echo "$R/eac/wsdl" ;;
+	sod|pa)	echo "$R/pa/real" ;;
 	*)	echo "" ;;
 	esac
 }

@@ -28,7 +28,9 @@ usage(void)
 	    "       npkd [-d dir] show [-j] id\n"
 	    "       npkd [-d dir] export pem [-a] -o dir\n"
 	    "       npkd [-d dir] export ldif [-a] [-o file]\n"
-	    "       npkd [-d dir] export ml [-ip] [-H hash] [-P pinfile] -c cert -k key -o file\n");
+	    "       npkd [-d dir] export ml [-ip] [-H hash] [-P pinfile] -c cert -k key -o file\n"
+	    "       npkd [-d dir] pa [-jlqv] [-b list] [EF.SOD [DG ...] | docdir ...]\n"
+	    "       npkd [-d dir] report [-e days] [-o report.html] [-c report.csv]\n");
 	exit(EXIT_ERR);
 }
 
@@ -83,6 +85,10 @@ main(int argc, char *argv[])
 		return cmd_export(dir, argc, argv);
 	if (strcmp(argv[0], "trust") == 0)
 		return cmd_trust(dir, argc, argv);
+	if (strcmp(argv[0], "pa") == 0)
+		return cmd_pa(dir, argc, argv);
+	if (strcmp(argv[0], "report") == 0)
+		return cmd_report(dir, argc, argv);
 	warnmsg(NULL, "unknown command: %s", argv[0]);
 	usage();
 	return EXIT_ERR;

@@ -22,6 +22,7 @@ static CU_SuiteInfo suites[] = {
 	{ "names and keys", NULL, NULL, NULL, NULL, t_name },
 	{ "SPOC rules and the relay's answers", NULL, NULL, NULL, NULL,
 	    t_spocflow },
+	{ "passive authentication", NULL, NULL, NULL, NULL, t_pa },
 	CU_SUITE_INFO_NULL
 };
 

@@ -20,6 +20,7 @@ extern CU_TestInfo t_pkg[];
 extern CU_TestInfo t_soap[];
 extern CU_TestInfo t_name[];
 extern CU_TestInfo t_spocflow[];
+extern CU_TestInfo t_pa[];
 
 /* Path of a generated fixture (NPKD_TESTDATA), in a static buffer. */
 const char	*td(const char *);
