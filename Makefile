@@ -10,7 +10,7 @@ VARIANT	?= release
 B	 = build/$(VARIANT)
 GEN	 = $(B)/gen
 
-PKGS	 = gnutls libtasn1 libgcrypt sqlite3 libarchive libxml-2.0
+PKGS	 = gnutls libcrypto libtasn1 sqlite3 libarchive libxml-2.0
 RELAY_PKGS = libcurl libmicrohttpd
 # Asked of pkg-config on first use, not when the Makefile is read, so that
 # "make deps all" works on a machine where deps installs them.
@@ -48,7 +48,7 @@ EXTRA_LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRCS = src/init.c src/err.c src/io.c src/asn1.c src/name.c src/curves.c \
-	   src/crypto.c src/backend.c src/cert.c src/crl.c src/cms.c \
+	   src/crypto.c src/backend.c src/backend_ossl.c src/cert.c src/crl.c src/cms.c \
 	   src/key.c src/ml.c src/ldif.c src/store.c src/trust.c src/validate.c \
 	   src/export.c src/cvc.c src/cvca.c src/cvca_write.c src/cvstore.c src/package.c \
 	   src/soap.c src/spocstore.c src/spoctls.c
@@ -307,7 +307,7 @@ install: $(TOOL_BINS)
 
 # Debian 12 packages needed to build and test (run as root).
 DEBS = build-essential pkg-config clang libclang-rt-14-dev libgnutls28-dev \
-	libtasn1-6-dev libtasn1-bin libgcrypt20-dev libsqlite3-dev libarchive-dev libcunit1-dev \
+	libtasn1-6-dev libtasn1-bin libssl-dev libsqlite3-dev libarchive-dev libcunit1-dev \
 	softhsm2 gnutls-bin openssl mandoc p11-kit slapd ldap-utils sqlite3 \
 	libunistring-dev python3-cryptography time openpace libxml2-dev libxml2-utils libcurl4-gnutls-dev libmicrohttpd-dev curl
 deps:
