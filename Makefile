@@ -237,7 +237,7 @@ $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
 testdata: $(TD)/.done
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done $(WD)/.done $(TD)/big_100000.ml
-	NPKD_TESTDATA=$(TD) NPKD_CVC=$(CV) $(UNIT)
+	NPKD_TESTDATA=$(TD) NPKD_CVC=$(CV) NPKD_WORLDS=$(WD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_S) NPKD_CVC=$(CV) NPKD_SPOC=$(abspath $(SP)) NPKD_WORLDS=$(WD) sh tests/tools/run.sh
 
@@ -293,9 +293,12 @@ $(SPOCLOAD): tests/spocload.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(RELAY_CFLAGS) -o $@ $< $(RELAY_LIBS) -lpthread
 
-bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done
+# BENCH_OLD=path/to/npkd: another build timed alternately with this one.
+BENCH_OLD ?=
+bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done $(SP)/.done $(WD)/.done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
-	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) sh tests/bench.sh $(BENCH)
+	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) NPKD_WORLDS=$(WD) \
+	    NPKD_BENCH_OLD=$(BENCH_OLD) sh tests/bench.sh $(BENCH)
 
 lint:
 	mandoc -Tlint -W warning $(MANPAGES)

@@ -78,11 +78,11 @@ rate(opfn f, void *arg, double secs)
 }
 
 /*
- * Up to three operations measured in alternation (ROUNDS rounds of 0.15 s
+ * Up to three operations measured in alternation (ROUNDS rounds of 0.12 s
  * each), so that load and clock changes of the machine hit them alike:
  * medians.  A NULL operation is skipped (rate 0).
  */
-#define ROUNDS	7
+#define ROUNDS	9
 static void
 rate3(opfn f[3], void *arg, double r[3])
 {
@@ -91,7 +91,7 @@ rate3(opfn f[3], void *arg, double r[3])
 
 	for (i = 0; i < ROUNDS; i++)
 		for (j = 0; j < 3; j++)
-			a[j][i] = f[j] != NULL ? run_for(f[j], arg, 0.15) : 0;
+			a[j][i] = f[j] != NULL ? run_for(f[j], arg, 0.12) : 0;
 	for (j = 0; j < 3; j++) {
 		qsort(a[j], ROUNDS, sizeof(a[j][0]), cmpd);
 		r[j] = a[j][ROUNDS / 2];
