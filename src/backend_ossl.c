@@ -109,7 +109,7 @@ os_make(const struct npkd_pubkey *k)
 		type = "RSA";
 		ok = push_bn(bld, OSSL_PKEY_PARAM_RSA_N, &k->n, &bn[0]) &&
 		    push_bn(bld, OSSL_PKEY_PARAM_RSA_E, &k->e, &bn[1]);
-	} else if (k->alg != NPKD_KEY_EC || k->off_curve)
+	} else if (k->alg != NPKD_KEY_EC || !npkd_pubkey_point_ok(k))
 		ok = 0;
 	else if (k->curve != NULL)
 		ok = OSSL_PARAM_BLD_push_utf8_string(bld,

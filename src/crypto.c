@@ -641,7 +641,8 @@ rsa_key(struct npkd_pubkey *k, const uint8_t *p, size_t len,
  * An EC key is checked here before any library sees it: the point has
  * the size of its named curve, and an unnamed curve with its point pass
  * npkd_ec_explicit_valid().  A point of a named curve that is not on it
- * leaves a key that verifies nothing (off_curve).
+ * leaves a key that verifies nothing (npkd_pubkey_point_ok, checked on
+ * first use: most keys parsed, those of DSCs, never verify anything).
  */
 static int
 ec_check(struct npkd_pubkey *k, struct npkd_err *e)
@@ -650,8 +651,6 @@ ec_check(struct npkd_pubkey *k, struct npkd_err *e)
 		if (k->q.len != 1 + 2 * k->curve->len)
 			return npkd_seterr(e, NPKD_E_FORMAT, "EC public key: "
 			    "point size does not fit %s", k->curve->name);
-		k->off_curve = !npkd_ec_point_valid(k->curve, k->q.data,
-		    k->q.len);
 		return NPKD_OK;
 	}
 	if (!npkd_ec_explicit_valid(k))
@@ -915,6 +914,21 @@ cannot(const struct npkd_backend *be, const struct npkd_sigalg *a,
 }
 
 int
+npkd_pubkey_point_ok(const struct npkd_pubkey *ck)
+{
+	struct npkd_pubkey	*k = (struct npkd_pubkey *)(uintptr_t)ck;
+	int			 v;
+
+	if (k->alg != NPKD_KEY_EC || k->curve == NULL)
+		return 1;	/* unnamed: checked when parsed */
+	if ((v = atomic_load(&k->on_curve)) == 0) {
+		v = npkd_ec_point_valid(k->curve, k->q.data, k->q.len) ? 1 : -1;
+		atomic_store(&k->on_curve, v);
+	}
+	return v > 0;
+}
+
+int
 npkd_pubkey_verify_rs_via(const struct npkd_backend *be,
     const struct npkd_pubkey *k, int hash, const uint8_t *d, size_t dlen,
     const uint8_t *r, size_t rlen, const uint8_t *s, size_t slen,
@@ -928,7 +942,7 @@ npkd_pubkey_verify_rs_via(const struct npkd_backend *be,
 	if (k->alg != NPKD_KEY_EC)
 		return npkd_seterr(e, NPKD_E_VERIFY,
 		    "ECDSA signature but the key is not EC");
-	if (k->off_curve)
+	if (!npkd_pubkey_point_ok(k))
 		return npkd_seterr(e, NPKD_E_VERIFY, "EC public point is not "
 		    "on %s", k->curve->name);
 	memset(&a, 0, sizeof(a));

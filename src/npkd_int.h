@@ -156,7 +156,7 @@ struct npkd_pubkey {
 	struct npkd_buf		 n, e;		/* RSA */
 	struct npkd_buf		 q;		/* EC point */
 	struct npkd_buf		 ep[6];		/* p a b G - n, unnamed */
-	int			 off_curve;	/* Q not on the curve */
+	_Atomic int		 on_curve;	/* named: 0 unchecked, 1, -1 */
 	struct npkd_sigalg	 pss;		/* key-bound PSS params */
 	int			 has_pss;
 	_Atomic(void *)		 gnutls;	/* gnutls_pubkey_t */
@@ -180,6 +180,8 @@ int	 npkd_ec_point_valid(const struct npkd_curve *, const uint8_t *,
 	    size_t);
 /* Are the unnamed curve k->ep and the point k->q usable? */
 int	 npkd_ec_explicit_valid(const struct npkd_pubkey *);
+/* Is k's point on its curve?  Checked once, on first use. */
+int	 npkd_pubkey_point_ok(const struct npkd_pubkey *);
 
 int	 npkd_ec_domain(const uint8_t *, size_t, const struct npkd_curve **,
 	    int *, struct npkd_buf *, struct npkd_err *);

@@ -766,7 +766,7 @@ the_verdict_does_not_depend_on_the_backend(void)
 			    &k, NULL, &e), NPKD_OK);
 			npkd_buf_free(&b);
 		}
-		CU_ASSERT(k->off_curve);
+		CU_ASSERT_FALSE(npkd_pubkey_point_ok(k));
 		snprintf(what, sizeof(what), "%s, point off the curve", name);
 		cert_variants(what, c, k, NPKD_E_VERIFY);
 		npkd_pubkey_free(k);
