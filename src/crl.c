@@ -231,7 +231,8 @@ crl_entries(struct npkd_crl *c, const uint8_t *p, size_t len)
 		}
 	}
 	/* sorted, so that a lookup is a binary search */
-	qsort(c->rev, c->nrev, sizeof(c->rev[0]), cmp_entry);
+	if (c->nrev > 0)
+		qsort(c->rev, c->nrev, sizeof(c->rev[0]), cmp_entry);
 	return NPKD_OK;
 }
 
@@ -380,6 +381,8 @@ npkd_crl_revocation(const struct npkd_crl *c, const char *serial,
 {
 	struct npkd_crl_entry	 key, *r;
 
+	if (c->nrev == 0)	/* rev is NULL: not for bsearch */
+		return 0;
 	key.serial = (char *)(uintptr_t)serial;
 	r = bsearch(&key, c->rev, c->nrev, sizeof(c->rev[0]), cmp_entry);
 	if (r == NULL)
