@@ -1,8 +1,10 @@
 /*
  * crypto.c - digests, signature algorithm identifiers, public keys and
- * signature verification.  Each signature goes to the fastest library we
- * carry (design.md section 3): RSA and NIST curves to GnuTLS/nettle,
- * brainpool and unnamed curves to libgcrypt, through struct npkd_backend.
+ * signature verification.  npkd checks each key and signature itself
+ * (sizes, points on the curve, encodings), then hands the arithmetic to
+ * the fastest library that can do it (npkd_route): GnuTLS/nettle or
+ * OpenSSL's libcrypto, through struct npkd_backend.  The verdict is the
+ * same whichever backend checks (tests/unit/t_crypto.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -588,6 +590,17 @@ npkd_pubkey_free(struct npkd_pubkey *k)
 	free(k);
 }
 
+/* A public exponent (unsigned) not zero and no longer than a modulus. */
+static int
+rsa_exponent_ok(const struct npkd_buf *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->len && x->data[i] == 0; i++)
+		;
+	return i < x->len && x->len - i <= 2048;
+}
+
 static int
 rsa_key(struct npkd_pubkey *k, const uint8_t *p, size_t len,
     struct npkd_err *e)
@@ -611,6 +624,10 @@ rsa_key(struct npkd_pubkey *k, const uint8_t *p, size_t len,
 		rc = npkd_seterr(e, NPKD_E_FORMAT, "RSA public key: bad size");
 		goto out;
 	}
+	if (!rsa_exponent_ok(&k->e)) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "RSA public key: bad exponent");
+		goto out;
+	}
 	k->bits = (unsigned int)((k->n.len - i) * 8);
 	while (!(k->n.data[i] & (1u << ((k->bits - 1) % 8))))
 		k->bits--;
@@ -621,18 +638,25 @@ rsa_key(struct npkd_pubkey *k, const uint8_t *p, size_t len,
 }
 
 /*
- * EC keys on a curve GnuTLS knows go to GnuTLS/nettle (faster); brainpool
- * and unnamed explicit curves go to libgcrypt.
+ * An EC key is checked here before any library sees it: the point has
+ * the size of its named curve, and an unnamed curve with its point pass
+ * npkd_ec_explicit_valid().  A point of a named curve that is not on it
+ * leaves a key that verifies nothing (npkd_pubkey_point_ok, checked on
+ * first use: most keys parsed, those of DSCs, never verify anything).
  */
 static int
-ec_load(struct npkd_pubkey *k, struct npkd_err *e)
+ec_check(struct npkd_pubkey *k, struct npkd_err *e)
 {
-	if (k->curve != NULL && k->curve->gnutls_id != 0) {
-		k->ec_be = &npkd_be_gnutls;
-		return npkd_be_gnutls_load(k, e);
+	if (k->curve != NULL) {
+		if (k->q.len != 1 + 2 * k->curve->len)
+			return npkd_seterr(e, NPKD_E_FORMAT, "EC public key: "
+			    "point size does not fit %s", k->curve->name);
+		return NPKD_OK;
 	}
-	k->ec_be = &npkd_be_gcrypt;
-	return npkd_be_gcrypt_load(k, e);
+	if (!npkd_ec_explicit_valid(k))
+		return npkd_seterr(e, NPKD_E_FORMAT, "EC parameters of no named "
+		    "curve are not a usable curve and point");
+	return NPKD_OK;
 }
 
 /*
@@ -678,9 +702,6 @@ npkd_pubkey_parse(const uint8_t *der, size_t len, struct npkd_pubkey **out,
 				goto out;
 			k->has_pss = 1;
 		}
-		if ((rc = npkd_be_gnutls_load(k, e)) != NPKD_OK ||
-		    (rc = npkd_be_gcrypt_load(k, e)) != NPKD_OK)
-			goto out;
 	} else if (strcmp(oid, OID_EC_PUBKEY) == 0) {
 		k->alg = NPKD_KEY_EC;
 		if (pp == NULL) {
@@ -713,7 +734,7 @@ npkd_pubkey_parse(const uint8_t *der, size_t len, struct npkd_pubkey **out,
 		}
 		k->q = bits;
 		bits.data = NULL;
-		if ((rc = ec_load(k, e)) != NPKD_OK)
+		if ((rc = ec_check(k, e)) != NPKD_OK)
 			goto out;
 	} else {
 		rc = npkd_seterr(e, NPKD_E_UNSUPPORTED, "public key algorithm %s",
@@ -838,12 +859,101 @@ digest_info(int hash, const uint8_t *d, size_t dlen, int with_null,
 	return off + dlen;
 }
 
-/* GnuTLS handles PSS when MGF1 uses the same hash and salt = hash size. */
-static int
-pss_gnutls_ok(const struct npkd_sigalg *a)
+/*
+ * The route: each signature goes to the faster of the two libraries on
+ * the machine npkd is built for, as make bench measures them (it prints
+ * both libraries' raw rates next to this choice; README.md quotes a run
+ * on Debian 12: GnuTLS 3.7.9 with nettle 3.8.1, OpenSSL 3.0).  OpenSSL
+ * is faster for RSA (PKCS#1 and PSS, every size) and for P-224, P-256
+ * and P-521; nettle for P-384 (OpenSSL 3.0 has no P-384 code of its own
+ * and is about twice as slow).  Brainpool, unnamed curves, and PSS with
+ * salt lengths or hashes GnuTLS lacks only OpenSSL can check; RSA keys
+ * OpenSSL refuses (os_rsa_ok) go to GnuTLS.
+ */
+static const struct npkd_backend *
+route_first(const struct npkd_pubkey *k, const struct npkd_sigalg *a)
 {
-	return (a->hash == NPKD_HASH_SHA256 || a->hash == NPKD_HASH_SHA384 ||
-	    a->hash == NPKD_HASH_SHA512) && a->salt == npkd_hash_len(a->hash);
+	if (a->kind == NPKD_SIG_ECDSA && k->curve != NULL &&
+	    k->curve->gnutls_id == GNUTLS_ECC_CURVE_SECP384R1)
+		return &npkd_be_gnutls;
+	return &npkd_be_ossl;
+}
+
+const struct npkd_backend *
+npkd_route(const struct npkd_pubkey *k, const struct npkd_sigalg *a)
+{
+	const struct npkd_backend *be = route_first(k, a);
+
+	if (be->can(k, a))
+		return be;
+	be = be == &npkd_be_gnutls ? &npkd_be_ossl : &npkd_be_gnutls;
+	return be->can(k, a) ? be : NULL;
+}
+
+/* The backend for a, be itself when given; NULL when it cannot check a. */
+static const struct npkd_backend *
+backend_for(const struct npkd_backend *be, const struct npkd_pubkey *k,
+    const struct npkd_sigalg *a)
+{
+	if (be == NULL)
+		return npkd_route(k, a);
+	return be->can(k, a) ? be : NULL;
+}
+
+static int
+cannot(const struct npkd_backend *be, const struct npkd_sigalg *a,
+    struct npkd_err *e)
+{
+	if (be != NULL)
+		return npkd_seterr(e, NPKD_E_UNSUPPORTED, "%s cannot check "
+		    "this %s signature", be->name, a->name[0] != '\0' ? a->name :
+		    "kind of");
+	return npkd_seterr(e, NPKD_E_UNSUPPORTED, "no library here checks "
+	    "this key's %s signatures", a->name[0] != '\0' ? a->name :
+	    "kind of");
+}
+
+int
+npkd_pubkey_point_ok(const struct npkd_pubkey *ck)
+{
+	struct npkd_pubkey	*k = (struct npkd_pubkey *)(uintptr_t)ck;
+	int			 v;
+
+	if (k->alg != NPKD_KEY_EC || k->curve == NULL)
+		return 1;	/* unnamed: checked when parsed */
+	if ((v = atomic_load(&k->on_curve)) == 0) {
+		v = npkd_ec_point_valid(k->curve, k->q.data, k->q.len) ? 1 : -1;
+		atomic_store(&k->on_curve, v);
+	}
+	return v > 0;
+}
+
+int
+npkd_pubkey_verify_rs_via(const struct npkd_backend *be,
+    const struct npkd_pubkey *k, int hash, const uint8_t *d, size_t dlen,
+    const uint8_t *r, size_t rlen, const uint8_t *s, size_t slen,
+    struct npkd_err *e)
+{
+	const struct npkd_backend	*b;
+	struct npkd_sigalg		 a;
+
+	if (k == NULL)
+		return npkd_seterr(e, NPKD_E_UNSUPPORTED, "key is not usable");
+	if (k->alg != NPKD_KEY_EC)
+		return npkd_seterr(e, NPKD_E_VERIFY,
+		    "ECDSA signature but the key is not EC");
+	if (!npkd_pubkey_point_ok(k))
+		return npkd_seterr(e, NPKD_E_VERIFY, "EC public point is not "
+		    "on %s", k->curve->name);
+	memset(&a, 0, sizeof(a));
+	a.kind = NPKD_SIG_ECDSA;
+	a.hash = a.mgf_hash = hash;
+	if ((b = backend_for(be, k, &a)) == NULL)
+		return cannot(be, &a, e);
+	if (b->ecdsa(k, hash, d, dlen, r, rlen, s, slen) != NPKD_OK)
+		return npkd_seterr(e, NPKD_E_VERIFY,
+		    "ECDSA signature does not verify");
+	return NPKD_OK;
 }
 
 int
@@ -851,28 +961,26 @@ npkd_pubkey_verify_rs(const struct npkd_pubkey *k, int hash,
     const uint8_t *d, size_t dlen, const uint8_t *r, size_t rlen,
     const uint8_t *s, size_t slen, struct npkd_err *e)
 {
-	if (k->alg != NPKD_KEY_EC || k->ec_be == NULL)
-		return npkd_seterr(e, NPKD_E_VERIFY,
-		    "ECDSA signature but the key is not EC");
-	if (k->ec_be->ecdsa(k, hash, d, dlen, r, rlen, s, slen) != NPKD_OK)
-		return npkd_seterr(e, NPKD_E_VERIFY,
-		    "ECDSA signature does not verify");
-	return NPKD_OK;
+	return npkd_pubkey_verify_rs_via(NULL, k, hash, d, dlen, r, rlen, s,
+	    slen, e);
 }
 
 /*
- * Verify a signature over a digest.  RSA PKCS#1 v1.5 is checked by
+ * Verify a signature over a digest.  An RSA signature is as long as the
+ * modulus (RFC 8017 8.2.2, 8.1.2).  RSA PKCS#1 v1.5 is checked by
  * building the expected block and comparing it exactly, first with the
  * DigestInfo that carries a NULL parameter, then without it (a finding).
  */
 int
-npkd_pubkey_verify(const struct npkd_pubkey *k, const struct npkd_sigalg *a,
+npkd_pubkey_verify_via(const struct npkd_backend *be,
+    const struct npkd_pubkey *k, const struct npkd_sigalg *a,
     const uint8_t *d, size_t dlen, const uint8_t *sig, size_t slen,
     struct npkd_findings *f, struct npkd_err *e)
 {
-	uint8_t		 di[128];
-	const uint8_t	*r, *s;
-	size_t		 dil, rlen, sl;
+	const struct npkd_backend	*b;
+	uint8_t				 di[128];
+	const uint8_t			*r, *s;
+	size_t				 dil, rlen, sl;
 
 	if (k == NULL)
 		return npkd_seterr(e, NPKD_E_UNSUPPORTED, "key is not usable");
@@ -883,11 +991,16 @@ npkd_pubkey_verify(const struct npkd_pubkey *k, const struct npkd_sigalg *a,
 		if (k->alg != NPKD_KEY_RSA)
 			return npkd_seterr(e, NPKD_E_VERIFY,
 			    "RSA PKCS#1 signature but the key is not RSA");
+		if ((b = backend_for(be, k, a)) == NULL)
+			return cannot(be, a, e);
+		if (slen != (k->bits + 7) / 8)
+			return npkd_seterr(e, NPKD_E_VERIFY, "RSA signature "
+			    "is not as long as the modulus");
 		dil = digest_info(a->hash, d, dlen, 1, di);
-		if (npkd_be_gnutls.rsa_pkcs1(k, di, dil, sig, slen) == NPKD_OK)
+		if (b->rsa_pkcs1(k, di, dil, sig, slen) == NPKD_OK)
 			return NPKD_OK;
 		dil = digest_info(a->hash, d, dlen, 0, di);
-		if (npkd_be_gnutls.rsa_pkcs1(k, di, dil, sig, slen) == NPKD_OK) {
+		if (b->rsa_pkcs1(k, di, dil, sig, slen) == NPKD_OK) {
 			npkd_findings_add(f, NPKD_SEV_WARNING,
 			    "digestinfo-without-null", "RFC 8017 9.2",
 			    "RSA DigestInfo omits the NULL parameter of %s",
@@ -908,12 +1021,13 @@ npkd_pubkey_verify(const struct npkd_pubkey *k, const struct npkd_sigalg *a,
 			return npkd_seterr(e, NPKD_E_UNSUPPORTED,
 			    "RSASSA-PSS with MGF1-%s and %s",
 			    npkd_hash_name(a->mgf_hash), npkd_hash_name(a->hash));
-		if (pss_gnutls_ok(a) && k->alg == NPKD_KEY_RSA) {
-			if (npkd_be_gnutls.rsa_pss(k, a->hash, a->salt, d, dlen,
-			    sig, slen) == NPKD_OK)
-				return NPKD_OK;
-		} else if (npkd_be_gcrypt.rsa_pss(k, a->hash, a->salt, d, dlen,
-		    sig, slen) == NPKD_OK)
+		if ((b = backend_for(be, k, a)) == NULL)
+			return cannot(be, a, e);
+		if (slen != (k->bits + 7) / 8)
+			return npkd_seterr(e, NPKD_E_VERIFY, "RSASSA-PSS "
+			    "signature is not as long as the modulus");
+		if (b->rsa_pss(k, a->hash, a->salt, d, dlen, sig, slen) ==
+		    NPKD_OK)
 			return NPKD_OK;
 		return npkd_seterr(e, NPKD_E_VERIFY,
 		    "RSASSA-PSS signature does not verify");
@@ -922,10 +1036,18 @@ npkd_pubkey_verify(const struct npkd_pubkey *k, const struct npkd_sigalg *a,
 		    NPKD_OK)
 			return npkd_seterr(e, NPKD_E_VERIFY,
 			    "ECDSA signature is not a DER ECDSA-Sig-Value");
-		return npkd_pubkey_verify_rs(k, a->hash, d, dlen, r, rlen, s,
-		    sl, e);
+		return npkd_pubkey_verify_rs_via(be, k, a->hash, d, dlen, r,
+		    rlen, s, sl, e);
 	}
 	return npkd_seterr(e, NPKD_E_UNSUPPORTED, "signature kind");
+}
+
+int
+npkd_pubkey_verify(const struct npkd_pubkey *k, const struct npkd_sigalg *a,
+    const uint8_t *d, size_t dlen, const uint8_t *sig, size_t slen,
+    struct npkd_findings *f, struct npkd_err *e)
+{
+	return npkd_pubkey_verify_via(NULL, k, a, d, dlen, sig, slen, f, e);
 }
 
 int
@@ -998,7 +1120,7 @@ copybuf(struct npkd_buf *b, const uint8_t *p, size_t n)
 /*
  * An EC key from explicit domain parameters and a point (the CV
  * certificate fields 81 p, 82 a, 83 b, 84 G, 85 n, 86 Q): matched to a
- * named curve when it is one, else checked and handed to libgcrypt.
+ * named curve when it is one, else checked as an unnamed curve.
  */
 int
 npkd_pubkey_ec(const struct npkd_buf *dp, const uint8_t *q, size_t qlen,
@@ -1045,7 +1167,7 @@ npkd_pubkey_ec(const struct npkd_buf *dp, const uint8_t *q, size_t qlen,
 		    "%s", k->curve->name);
 		goto fail;
 	}
-	if ((rc = ec_load(k, e)) != NPKD_OK)
+	if ((rc = ec_check(k, e)) != NPKD_OK)
 		goto fail;
 	*out = k;
 	return NPKD_OK;
@@ -1079,9 +1201,10 @@ npkd_pubkey_rsa(const uint8_t *n, size_t nlen, const uint8_t *ex, size_t elen,
 	k->bits = (unsigned int)(nlen * 8);
 	for (i = 0; i < 8 && !(n[0] & (0x80u >> i)); i++)
 		k->bits--;
-	if ((rc = npkd_be_gnutls_load(k, e)) != NPKD_OK ||
-	    (rc = npkd_be_gcrypt_load(k, e)) != NPKD_OK)
+	if (!rsa_exponent_ok(&k->e)) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "RSA key: bad exponent");
 		goto fail;
+	}
 	*out = k;
 	return NPKD_OK;
  fail:

@@ -2,8 +2,8 @@
  * curves.c - the named elliptic curves npkd knows, with their domain
  * parameters (SEC 2 / FIPS 186-4 for the NIST curves, RFC 5639 for the
  * brainpool curves), so that explicit parameters can be matched to a
- * name and curves outside libgcrypt's table (the brainpool t1 twists)
- * can be handed over as parameters.
+ * name, points checked, and each curve handed to the libraries by the
+ * name each of them knows it by.
  */
 #include <string.h>
 #include <strings.h>
@@ -601,33 +601,33 @@ static const uint8_t bpp512t1_n[] = {
 };
 
 static const struct npkd_curve curves[] = {
-	{ "NIST P-224", "1.3.132.0.33", 224, GNUTLS_ECC_CURVE_SECP224R1, "NIST P-224", 28,
+	{ "NIST P-224", "1.3.132.0.33", 224, GNUTLS_ECC_CURVE_SECP224R1, "secp224r1", 28,
 	    p224_p, p224_a, p224_b, p224_gx, p224_gy, p224_n },
-	{ "NIST P-256", "1.2.840.10045.3.1.7", 256, GNUTLS_ECC_CURVE_SECP256R1, "NIST P-256", 32,
+	{ "NIST P-256", "1.2.840.10045.3.1.7", 256, GNUTLS_ECC_CURVE_SECP256R1, "prime256v1", 32,
 	    p256_p, p256_a, p256_b, p256_gx, p256_gy, p256_n },
-	{ "NIST P-384", "1.3.132.0.34", 384, GNUTLS_ECC_CURVE_SECP384R1, "NIST P-384", 48,
+	{ "NIST P-384", "1.3.132.0.34", 384, GNUTLS_ECC_CURVE_SECP384R1, "secp384r1", 48,
 	    p384_p, p384_a, p384_b, p384_gx, p384_gy, p384_n },
-	{ "NIST P-521", "1.3.132.0.35", 521, GNUTLS_ECC_CURVE_SECP521R1, "NIST P-521", 66,
+	{ "NIST P-521", "1.3.132.0.35", 521, GNUTLS_ECC_CURVE_SECP521R1, "secp521r1", 66,
 	    p521_p, p521_a, p521_b, p521_gx, p521_gy, p521_n },
 	{ "brainpoolP224r1", "1.3.36.3.3.2.8.1.1.5", 224, 0, "brainpoolP224r1", 28,
 	    bpp224r1_p, bpp224r1_a, bpp224r1_b, bpp224r1_gx, bpp224r1_gy, bpp224r1_n },
-	{ "brainpoolP224t1", "1.3.36.3.3.2.8.1.1.6", 224, 0, NULL, 28,
+	{ "brainpoolP224t1", "1.3.36.3.3.2.8.1.1.6", 224, 0, "brainpoolP224t1", 28,
 	    bpp224t1_p, bpp224t1_a, bpp224t1_b, bpp224t1_gx, bpp224t1_gy, bpp224t1_n },
 	{ "brainpoolP256r1", "1.3.36.3.3.2.8.1.1.7", 256, 0, "brainpoolP256r1", 32,
 	    bpp256r1_p, bpp256r1_a, bpp256r1_b, bpp256r1_gx, bpp256r1_gy, bpp256r1_n },
-	{ "brainpoolP256t1", "1.3.36.3.3.2.8.1.1.8", 256, 0, NULL, 32,
+	{ "brainpoolP256t1", "1.3.36.3.3.2.8.1.1.8", 256, 0, "brainpoolP256t1", 32,
 	    bpp256t1_p, bpp256t1_a, bpp256t1_b, bpp256t1_gx, bpp256t1_gy, bpp256t1_n },
 	{ "brainpoolP320r1", "1.3.36.3.3.2.8.1.1.9", 320, 0, "brainpoolP320r1", 40,
 	    bpp320r1_p, bpp320r1_a, bpp320r1_b, bpp320r1_gx, bpp320r1_gy, bpp320r1_n },
-	{ "brainpoolP320t1", "1.3.36.3.3.2.8.1.1.10", 320, 0, NULL, 40,
+	{ "brainpoolP320t1", "1.3.36.3.3.2.8.1.1.10", 320, 0, "brainpoolP320t1", 40,
 	    bpp320t1_p, bpp320t1_a, bpp320t1_b, bpp320t1_gx, bpp320t1_gy, bpp320t1_n },
 	{ "brainpoolP384r1", "1.3.36.3.3.2.8.1.1.11", 384, 0, "brainpoolP384r1", 48,
 	    bpp384r1_p, bpp384r1_a, bpp384r1_b, bpp384r1_gx, bpp384r1_gy, bpp384r1_n },
-	{ "brainpoolP384t1", "1.3.36.3.3.2.8.1.1.12", 384, 0, NULL, 48,
+	{ "brainpoolP384t1", "1.3.36.3.3.2.8.1.1.12", 384, 0, "brainpoolP384t1", 48,
 	    bpp384t1_p, bpp384t1_a, bpp384t1_b, bpp384t1_gx, bpp384t1_gy, bpp384t1_n },
 	{ "brainpoolP512r1", "1.3.36.3.3.2.8.1.1.13", 512, 0, "brainpoolP512r1", 64,
 	    bpp512r1_p, bpp512r1_a, bpp512r1_b, bpp512r1_gx, bpp512r1_gy, bpp512r1_n },
-	{ "brainpoolP512t1", "1.3.36.3.3.2.8.1.1.14", 512, 0, NULL, 64,
+	{ "brainpoolP512t1", "1.3.36.3.3.2.8.1.1.14", 512, 0, "brainpoolP512t1", 64,
 	    bpp512t1_p, bpp512t1_a, bpp512t1_b, bpp512t1_gx, bpp512t1_gy, bpp512t1_n },
 };
 

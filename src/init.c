@@ -6,7 +6,7 @@
 
 #include "npkd_int.h"
 
-/* Initialise GnuTLS, libgcrypt, libxml2 and the ASN.1 definitions. */
+/* Initialise GnuTLS, OpenSSL's libcrypto, libxml2 and the ASN.1 definitions. */
 int
 npkd_global_init(struct npkd_err *e)
 {

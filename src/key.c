@@ -1,8 +1,8 @@
 /*
  * key.c - private keys for signing: PEM/DER files and PKCS#11 URIs.
- * GnuTLS signs RSA and NIST curves (nettle is fast, libgcrypt RSA signing
- * is slow) and everything on tokens; brainpool file keys, which GnuTLS
- * cannot import, are decoded here and signed by libgcrypt.
+ * GnuTLS signs RSA and NIST curves and everything on tokens; EC file keys
+ * GnuTLS cannot import (brainpool, explicit parameters) are decoded here
+ * and signed by OpenSSL's libcrypto, which also generates brainpool keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,13 @@
 #include <gnutls/abstract.h>
 #include <gnutls/pkcs11.h>
 #include <gnutls/x509.h>
-#include <gcrypt.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/param_build.h>
 
 #include "npkd_int.h"
 
@@ -20,7 +26,8 @@
 
 struct npkd_key {
 	gnutls_privkey_t	 gt;		/* GnuTLS (file or token) */
-	gcry_sexp_t		 gc;		/* libgcrypt EC key */
+	EVP_PKEY		*os;		/* OpenSSL EC key */
+	struct npkd_buf		 q;		/* its public point */
 	const struct npkd_curve	*curve;
 	char			*pin;
 };
@@ -32,8 +39,8 @@ npkd_key_free(struct npkd_key *k)
 		return;
 	if (k->gt != NULL)
 		gnutls_privkey_deinit(k->gt);
-	if (k->gc != NULL)
-		gcry_sexp_release(k->gc);
+	EVP_PKEY_free(k->os);
+	npkd_buf_free(&k->q);
 	if (k->pin != NULL) {
 		gnutls_memset(k->pin, 0, strlen(k->pin));
 		free(k->pin);
@@ -56,6 +63,78 @@ pin_cb(void *user, int attempt, const char *url, const char *label,
 	return 0;
 }
 
+/*
+ * An OpenSSL key from the scalar d (big endian) on the named curve c,
+ * with its public point d G in k->q.  d must lie in [1, n - 1].
+ */
+static int
+os_ec_key(struct npkd_key *k, const struct npkd_curve *c, const uint8_t *d,
+    size_t dlen, struct npkd_err *e)
+{
+	OSSL_LIB_CTX	*lc = npkd_ossl_libctx();
+	EC_GROUP	*g = NULL;
+	EC_POINT	*q = NULL;
+	BIGNUM		*bd = NULL;
+	BN_CTX		*bc = NULL;
+	OSSL_PARAM_BLD	*bld = NULL;
+	OSSL_PARAM	*params = NULL, *pp;
+	EVP_PKEY_CTX	*pc = NULL;
+	uint8_t		 pt[1 + 2 * 66];
+	size_t		 ptlen = 0;
+	int		 rc = NPKD_E_CRYPTO;
+
+	if ((bc = BN_CTX_new_ex(lc)) == NULL ||
+	    (g = EC_GROUP_new_by_curve_name_ex(lc, NULL,
+	    OBJ_sn2nid(c->ossl_name))) == NULL ||
+	    (bd = BN_secure_new()) == NULL ||
+	    BN_bin2bn(d, (int)dlen, bd) == NULL)
+		goto out;
+	BN_set_flags(bd, BN_FLG_CONSTTIME);
+	if (BN_is_zero(bd) || BN_cmp(bd, EC_GROUP_get0_order(g)) >= 0) {
+		rc = npkd_seterr(e, NPKD_E_FORMAT, "EC private key: scalar "
+		    "out of range");
+		goto out;
+	}
+	if ((q = EC_POINT_new(g)) == NULL ||
+	    !EC_POINT_mul(g, q, bd, NULL, NULL, bc) ||
+	    (ptlen = EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED,
+	    pt, sizeof(pt), bc)) != 1 + 2 * c->len)
+		goto out;
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    c->ossl_name, 0) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bd) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt,
+	    ptlen) ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (pc = EVP_PKEY_CTX_new_from_name(lc, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(pc) != 1 ||
+	    EVP_PKEY_fromdata(pc, &k->os, EVP_PKEY_KEYPAIR, params) != 1)
+		goto out;
+	if ((k->q.data = malloc(ptlen)) == NULL) {
+		rc = NPKD_E_NOMEM;
+		goto out;
+	}
+	memcpy(k->q.data, pt, ptlen);
+	k->q.len = ptlen;
+	rc = NPKD_OK;
+ out:
+	if (rc == NPKD_E_CRYPTO)
+		npkd_seterr(e, rc, "EC private key: OpenSSL cannot use it");
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(pc);
+	if (params != NULL && (pp = OSSL_PARAM_locate(params,
+	    OSSL_PKEY_PARAM_PRIV_KEY)) != NULL && pp->data != NULL)
+		OPENSSL_cleanse(pp->data, pp->data_size);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_clear_free(bd);
+	EC_POINT_free(q);
+	EC_GROUP_free(g);
+	BN_CTX_free(bc);
+	return rc;
+}
+
 /* EC private scalar and curve from ECPrivateKey (RFC 5915). */
 static int
 ec_private(struct npkd_key *k, const uint8_t *der, size_t len,
@@ -66,7 +145,6 @@ ec_private(struct npkd_key *k, const uint8_t *der, size_t len,
 	const uint8_t		*pp = outer_params;
 	size_t			 plen = oplen;
 	const struct npkd_curve	*c = NULL;
-	gcry_error_t		 err;
 	int			 rc, expl;
 
 	rc = npkd_asn1_decode("ECPrivateKey", der, len, &n, "EC private key", e);
@@ -97,23 +175,7 @@ ec_private(struct npkd_key *k, const uint8_t *der, size_t len,
 	if ((rc = npkd_ec_domain(pp, plen, &c, &expl, NULL, e)) != NPKD_OK)
 		goto out;
 	k->curve = c;
-	if (c->gcry_name != NULL)
-		err = gcry_sexp_build(&k->gc, NULL, "(private-key (ecc (curve %s)"
-		    "(d %b)))", c->gcry_name, (int)d.len, d.data);
-	else {
-		uint8_t g[1 + 2 * 66];
-
-		g[0] = 0x04;
-		memcpy(g + 1, c->gx, c->len);
-		memcpy(g + 1 + c->len, c->gy, c->len);
-		err = gcry_sexp_build(&k->gc, NULL, "(private-key (ecc (p %b)"
-		    "(a %b)(b %b)(g %b)(n %b)(h %u)(d %b)))", (int)c->len, c->p,
-		    (int)c->len, c->a, (int)c->len, c->b, (int)(1 + 2 * c->len),
-		    g, (int)c->len, c->n, 1u, (int)d.len, d.data);
-	}
-	if (err)
-		rc = npkd_seterr(e, NPKD_E_CRYPTO, "EC private key: %s",
-		    gcry_strerror(err));
+	rc = os_ec_key(k, c, d.data, d.len, e);
  out:
 	if (d.data != NULL)
 		gnutls_memset(d.data, 0, d.len);
@@ -249,41 +311,36 @@ gt_dig(int h)
 	return GNUTLS_DIG_UNKNOWN;
 }
 
+/* ECDSA with the OpenSSL key: a DER ECDSA-Sig-Value over the digest. */
 static int
-gc_sign(struct npkd_key *k, int hash, const uint8_t *d, size_t dlen,
+os_sign(struct npkd_key *k, const uint8_t *d, size_t dlen,
     struct npkd_buf *out, struct npkd_err *e)
 {
-	static const char	*names[] = { NULL, "sha1", "sha224", "sha256",
-	    "sha384", "sha512" };
-	gcry_sexp_t		 data = NULL, sig = NULL, r = NULL, s = NULL;
-	const char		*rp, *sp;
-	size_t			 rl = 0, sl = 0;
-	gcry_error_t		 err;
-	int			 rc;
+	EVP_PKEY_CTX	*c;
+	size_t		 len = 0;
+	int		 rc = NPKD_E_CRYPTO;
 
-	err = gcry_sexp_build(&data, NULL, "(data (flags raw)(hash %s %b))",
-	    names[hash], (int)dlen, d);
-	if (!err)
-		err = gcry_pk_sign(&sig, data, k->gc);
-	gcry_sexp_release(data);
-	if (err)
-		return npkd_seterr(e, NPKD_E_CRYPTO, "sign: %s",
-		    gcry_strerror(err));
-	r = gcry_sexp_find_token(sig, "r", 0);
-	s = gcry_sexp_find_token(sig, "s", 0);
-	rp = r ? gcry_sexp_nth_data(r, 1, &rl) : NULL;
-	sp = s ? gcry_sexp_nth_data(s, 1, &sl) : NULL;
-	if (rp == NULL || sp == NULL)
-		rc = npkd_seterr(e, NPKD_E_CRYPTO, "sign: no r and s");
-	else if (npkd_ecdsa_sig_encode((const uint8_t *)rp, rl,
-	    (const uint8_t *)sp, sl, out) != NPKD_OK)
-		rc = npkd_seterr(e, NPKD_E_NOMEM, "sign");
-	else
-		rc = NPKD_OK;
-	gcry_sexp_release(r);
-	gcry_sexp_release(s);
-	gcry_sexp_release(sig);
-	return rc;
+	/* no digest set: the digest is taken as it is and truncated */
+	if ((c = EVP_PKEY_CTX_new_from_pkey(npkd_ossl_libctx(), k->os,
+	    NULL)) == NULL || EVP_PKEY_sign_init(c) != 1 ||
+	    EVP_PKEY_sign(c, NULL, &len, d, dlen) != 1)
+		goto out;
+	if ((out->data = malloc(len)) == NULL) {
+		rc = NPKD_E_NOMEM;
+		goto out;
+	}
+	if (EVP_PKEY_sign(c, out->data, &len, d, dlen) != 1) {
+		npkd_buf_free(out);
+		goto out;
+	}
+	out->len = len;
+	rc = NPKD_OK;
+ out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(c);
+	if (rc != NPKD_OK)
+		return npkd_seterr(e, rc, "sign: OpenSSL cannot sign");
+	return NPKD_OK;
 }
 
 /*
@@ -314,11 +371,11 @@ npkd_key_sign_pk(struct npkd_key *k, const struct npkd_pubkey *pub, int hash,
 		alg.salt = (unsigned int)dlen;
 	} else
 		alg.kind = NPKD_SIG_RSA_PKCS1;
-	if (k->gc != NULL) {
+	if (k->os != NULL) {
 		if (alg.kind != NPKD_SIG_ECDSA)
 			return npkd_seterr(e, NPKD_E_USAGE, "sign: EC key, "
 			    "public key is not EC");
-		if ((rc = gc_sign(k, hash, d, dlen, out, e)) != NPKD_OK)
+		if ((rc = os_sign(k, d, dlen, out, e)) != NPKD_OK)
 			return rc;
 	} else {
 		hd.data = (unsigned char *)(uintptr_t)d;
@@ -379,9 +436,7 @@ npkd_key_public_ec(struct npkd_key *k, size_t flen, struct npkd_buf *out,
 {
 	gnutls_datum_t	 x = { NULL, 0 }, y = { NULL, 0 }, kd = { NULL, 0 };
 	gnutls_ecc_curve_t cv;
-	gcry_ctx_t	 ctx = NULL;
-	gcry_mpi_t	 gx = NULL, gy = NULL;
-	gcry_mpi_point_t q = NULL;
+	const uint8_t	*xp, *yp;
 	uint8_t		*p;
 	size_t		 xl, yl;
 	int		 rc = NPKD_E_CRYPTO;
@@ -408,20 +463,20 @@ npkd_key_public_ec(struct npkd_key *k, size_t flen, struct npkd_buf *out,
 		memcpy(p + 1 + flen - xl, x.data, xl);
 		memcpy(p + 1 + 2 * flen - yl, y.data, yl);
 	} else {
-		if (gcry_mpi_ec_new(&ctx, k->gc, NULL) ||
-		    (q = gcry_mpi_ec_get_point("q", ctx, 0)) == NULL)
+		/* the point made when the key was loaded (os_ec_key) */
+		if (k->q.len < 3 || k->q.len % 2 != 1)
 			goto out;
-		gx = gcry_mpi_new(0);
-		gy = gcry_mpi_new(0);
-		if (gcry_mpi_ec_get_affine(gx, gy, q, ctx) ||
-		    gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &xl, gx) ||
-		    gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &yl, gy) ||
-		    xl > flen || yl > flen ||
-		    gcry_mpi_print(GCRYMPI_FMT_USG, p + 1 + flen - xl, xl, NULL,
-		    gx) ||
-		    gcry_mpi_print(GCRYMPI_FMT_USG, p + 1 + 2 * flen - yl, yl,
-		    NULL, gy))
+		xl = yl = k->q.len / 2;
+		xp = k->q.data + 1;
+		yp = xp + xl;
+		while (xl > 0 && *xp == 0)
+			xp++, xl--;
+		while (yl > 0 && *yp == 0)
+			yp++, yl--;
+		if (xl > flen || yl > flen)
 			goto out;
+		memcpy(p + 1 + flen - xl, xp, xl);
+		memcpy(p + 1 + 2 * flen - yl, yp, yl);
 	}
 	out->data = p;
 	out->len = 1 + 2 * flen;
@@ -437,10 +492,6 @@ npkd_key_public_ec(struct npkd_key *k, size_t flen, struct npkd_buf *out,
 		gnutls_memset(kd.data, 0, kd.size);
 		gnutls_free(kd.data);
 	}
-	gcry_mpi_point_release(q);
-	gcry_mpi_release(gx);
-	gcry_mpi_release(gy);
-	gcry_ctx_release(ctx);
 	return rc;
 }
 
@@ -496,19 +547,20 @@ der_encode(asn1_node n, struct npkd_buf *out, struct npkd_err *e)
 /*
  * Generate a private key and return it as unencrypted PKCS#8 DER: spec
  * is "rsa:BITS" (GnuTLS) or a curve name (NIST curves through GnuTLS,
- * brainpool through libgcrypt, written here as SEC 1 inside PKCS#8).
+ * brainpool through OpenSSL, written here as SEC 1 inside PKCS#8).
  */
 int
 npkd_key_generate(const char *spec, struct npkd_buf *out, struct npkd_err *e)
 {
 	const struct npkd_curve	*c = NULL;
 	gnutls_x509_privkey_t	 xk = NULL;
-	gcry_sexp_t		 parms = NULL, pair = NULL, dl = NULL;
+	EVP_PKEY_CTX		*gc = NULL;
+	EVP_PKEY		*pk = NULL;
+	BIGNUM			*bd = NULL;
+	OSSL_PARAM		 gp[2];
 	asn1_node		 ec = NULL, p8 = NULL;
 	struct npkd_buf		 inner = { NULL, 0 };
 	gnutls_datum_t		 d = { NULL, 0 };
-	const char		*dv;
-	size_t			 dlen;
 	uint8_t			 oid_null[2] = { 0x05, 0x00 }, pbits[200];
 	unsigned long		 bits = 0;
 	int			 r, rc = NPKD_E_CRYPTO;
@@ -543,34 +595,21 @@ npkd_key_generate(const char *spec, struct npkd_buf *out, struct npkd_err *e)
 		rc = NPKD_OK;
 		goto out;
 	}
-	/* brainpool: libgcrypt, then ECPrivateKey inside PrivateKeyInfo */
-	if (c->gcry_name != NULL)
-		r = (int)gcry_sexp_build(&parms, NULL, "(genkey (ecc (curve %s)))",
-		    c->gcry_name);
-	else {
-		uint8_t g[1 + 2 * 66];
-
-		g[0] = 0x04;
-		memcpy(g + 1, c->gx, c->len);
-		memcpy(g + 1 + c->len, c->gy, c->len);
-		r = (int)gcry_sexp_build(&parms, NULL, "(genkey (ecc (p %b)(a %b)"
-		    "(b %b)(g %b)(n %b)(h %u)))", (int)c->len, c->p,
-		    (int)c->len, c->a, (int)c->len, c->b, (int)(1 + 2 * c->len),
-		    g, (int)c->len, c->n, 1u);
-	}
-	if (r != 0 || gcry_pk_genkey(&pair, parms) != 0 ||
-	    (dl = gcry_sexp_find_token(pair, "d", 0)) == NULL ||
-	    (dv = gcry_sexp_nth_data(dl, 1, &dlen)) == NULL) {
+	/* brainpool: OpenSSL, then ECPrivateKey inside PrivateKeyInfo */
+	gp[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+	    (char *)(uintptr_t)c->ossl_name, 0);
+	gp[1] = OSSL_PARAM_construct_end();
+	if ((gc = EVP_PKEY_CTX_new_from_name(npkd_ossl_libctx(), "EC",
+	    NULL)) == NULL || EVP_PKEY_keygen_init(gc) != 1 ||
+	    EVP_PKEY_CTX_set_params(gc, gp) != 1 ||
+	    EVP_PKEY_generate(gc, &pk) != 1 ||
+	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &bd) != 1 ||
+	    BN_bn2binpad(bd, pbits, (int)c->len) != (int)c->len) {
+		ERR_clear_error();
 		rc = npkd_seterr(e, NPKD_E_CRYPTO, "key generation");
 		goto out;
 	}
 	/* d as an octet string of the order's length (RFC 5915) */
-	if (dlen > c->len) {
-		dv += dlen - c->len;
-		dlen = c->len;
-	}
-	memset(pbits, 0, sizeof(pbits));
-	memcpy(pbits + c->len - dlen, dv, dlen);
 	if ((r = asn1_create_element(npkd_asn1_defs, "NPKD.ECPrivateKey",
 	    &ec)) != ASN1_SUCCESS ||
 	    (r = asn1_write_value(ec, "version", "1", 1)) != ASN1_SUCCESS ||
@@ -635,9 +674,9 @@ npkd_key_generate(const char *spec, struct npkd_buf *out, struct npkd_err *e)
 		gnutls_free(d.data);
 	}
 	gnutls_x509_privkey_deinit(xk);
-	gcry_sexp_release(parms);
-	gcry_sexp_release(pair);
-	gcry_sexp_release(dl);
+	BN_clear_free(bd);
+	EVP_PKEY_free(pk);
+	EVP_PKEY_CTX_free(gc);
 	asn1_delete_structure(&ec);
 	asn1_delete_structure(&p8);
 	return rc;

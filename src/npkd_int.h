@@ -6,6 +6,7 @@
 #define NPKD_SRC_NPKD_INT_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <libtasn1.h>
 
 #include "npkd.h"
@@ -75,7 +76,7 @@ struct npkd_curve {
 	const char	*oid;
 	unsigned int	 bits;
 	int		 gnutls_id;	/* 0 when GnuTLS cannot use it */
-	const char	*gcry_name;	/* NULL: give libgcrypt parameters */
+	const char	*ossl_name;	/* OpenSSL's name of the group */
 	size_t		 len;		/* field element length */
 	const uint8_t	*p, *a, *b, *gx, *gy, *n;
 };
@@ -117,16 +118,36 @@ int	 npkd_pubkey_verify_rs(const struct npkd_pubkey *, int,
 	    const uint8_t *, size_t, const uint8_t *, size_t,
 	    const uint8_t *, size_t, struct npkd_err *);
 
-struct npkd_pubkey;
+/*
+ * The verification backends (backend.c: GnuTLS/nettle; backend_ossl.c:
+ * OpenSSL's libcrypto).  Each says which signatures it can check; the
+ * route (crypto.c) sends each signature to the fastest one that can.
+ * Every check returns NPKD_OK or NPKD_E_VERIFY, nothing else.
+ */
 struct npkd_backend {
 	const char	*name;
+	int	(*can)(const struct npkd_pubkey *, const struct npkd_sigalg *);
+	/* PKCS#1 v1.5: the decrypted block must hold exactly this DigestInfo */
 	int	(*rsa_pkcs1)(const struct npkd_pubkey *, const uint8_t *,
 		    size_t, const uint8_t *, size_t);
+	/* PSS: hash, salt length (exact), digest, signature */
 	int	(*rsa_pss)(const struct npkd_pubkey *, int, unsigned int,
 		    const uint8_t *, size_t, const uint8_t *, size_t);
+	/* ECDSA: hash, digest, r, s */
 	int	(*ecdsa)(const struct npkd_pubkey *, int, const uint8_t *,
 		    size_t, const uint8_t *, size_t, const uint8_t *, size_t);
 };
+extern const struct npkd_backend npkd_be_gnutls;
+extern const struct npkd_backend npkd_be_ossl;
+/* Every backend, NULL-terminated. */
+extern const struct npkd_backend *const npkd_backends[];
+
+/*
+ * A public key as parsed and checked by npkd (crypto.c).  The libraries'
+ * handles are made on first use and installed atomically, so that keys
+ * of certificates that never verify anything cost nothing and concurrent
+ * verifications with one key are safe.
+ */
 struct npkd_pubkey {
 	int			 alg;		/* enum npkd_keyalg */
 	unsigned int		 bits;
@@ -134,22 +155,33 @@ struct npkd_pubkey {
 	const struct npkd_curve	*curve;		/* NULL: unnamed curve */
 	struct npkd_buf		 n, e;		/* RSA */
 	struct npkd_buf		 q;		/* EC point */
-	struct npkd_buf		 ep[6];		/* p a b gx gy n, unnamed */
-	const struct npkd_backend *ec_be;	/* ECDSA route */
-	void			*gnutls;	/* gnutls_pubkey_t */
-	void			*gcry;		/* gcry_sexp_t */
+	struct npkd_buf		 ep[6];		/* p a b G - n, unnamed */
+	_Atomic int		 on_curve;	/* named: 0 unchecked, 1, -1 */
 	struct npkd_sigalg	 pss;		/* key-bound PSS params */
 	int			 has_pss;
+	_Atomic(void *)		 gnutls;	/* gnutls_pubkey_t */
+	_Atomic(void *)		 ossl;		/* EVP_PKEY * */
+	_Atomic(void *)		 ossl_vctx;	/* a verification context */
 };
-extern const struct npkd_backend npkd_be_gnutls;
-extern const struct npkd_backend npkd_be_gcrypt;
 int	 npkd_backend_init(struct npkd_err *);
-int	 npkd_be_gnutls_load(struct npkd_pubkey *, struct npkd_err *);
-int	 npkd_be_gcrypt_load(struct npkd_pubkey *, struct npkd_err *);
 void	 npkd_be_unload(struct npkd_pubkey *);
+void	 npkd_ossl_unload(struct npkd_pubkey *);
+int	 npkd_ossl_init(struct npkd_err *);
+/* The libraries' own key handles (made on first use; NULL on failure). */
+void	*npkd_be_gnutls_key(const struct npkd_pubkey *);
+void	*npkd_be_ossl_key(const struct npkd_pubkey *);
+/* OpenSSL library context npkd works in (its own, no configuration file). */
+void	*npkd_ossl_libctx(void);
+/* The route: the backend a signature of kind a with key k goes to. */
+const struct npkd_backend *npkd_route(const struct npkd_pubkey *,
+	    const struct npkd_sigalg *);
 /* Is the point (04 || x || y) on the named curve? */
 int	 npkd_ec_point_valid(const struct npkd_curve *, const uint8_t *,
 	    size_t);
+/* Are the unnamed curve k->ep and the point k->q usable? */
+int	 npkd_ec_explicit_valid(const struct npkd_pubkey *);
+/* Is k's point on its curve?  Checked once, on first use. */
+int	 npkd_pubkey_point_ok(const struct npkd_pubkey *);
 
 int	 npkd_ec_domain(const uint8_t *, size_t, const struct npkd_curve **,
 	    int *, struct npkd_buf *, struct npkd_err *);
@@ -171,6 +203,18 @@ int	 npkd_pubkey_verify(const struct npkd_pubkey *,
 int	 npkd_pubkey_verify_data(const struct npkd_pubkey *,
 	    const struct npkd_sigalg *, const uint8_t *, size_t,
 	    const uint8_t *, size_t, struct npkd_findings *, struct npkd_err *);
+/*
+ * npkd_pubkey_verify() through the backend be instead of the route;
+ * NPKD_E_UNSUPPORTED when be cannot check it (tests and make bench).
+ */
+int	 npkd_pubkey_verify_via(const struct npkd_backend *,
+	    const struct npkd_pubkey *, const struct npkd_sigalg *,
+	    const uint8_t *, size_t, const uint8_t *, size_t,
+	    struct npkd_findings *, struct npkd_err *);
+int	 npkd_pubkey_verify_rs_via(const struct npkd_backend *,
+	    const struct npkd_pubkey *, int, const uint8_t *, size_t,
+	    const uint8_t *, size_t, const uint8_t *, size_t,
+	    struct npkd_err *);
 
 /* key.c */
 struct npkd_key;

@@ -1,20 +1,85 @@
 #!/bin/sh
-# bench.sh BENCH - make bench: signature rates (npkd API, raw library,
-# openssl speed) and time and peak memory of npkd ml on a 500-certificate
-# master list.  Figures depend on the machine; quote them with the command.
+# bench.sh BENCH - make bench: signature rates (npkd API, each library's
+# raw rate, the library npkd's route chose, openssl speed), time and peak
+# memory of npkd ml on a 500-certificate master list and on the real
+# German list, EAC and SPOC rates, and npkd check on a PKD-sized corpus.
+# With NPKD_BENCH_OLD=path/to/another/npkd (make bench BENCH_OLD=...),
+# the German list and the first check also run that build, alternating
+# with this one.  Figures depend on the machine; quote them with the
+# command and the load.
 set -eu
 B=$1
 N=$NPKD_BIN/npkd
 T=$NPKD_TESTDATA
+OLD=${NPKD_BENCH_OLD:-}
+echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 echo "== verifications per second, one core: npkd API (hash + route + verify)"
-echo "== next to the raw library call it routes to (precomputed digest)"
-"$B" sig "$T"
+echo "== next to each library's raw call (precomputed digest, prepared key"
+echo "== and context), medians of 9 alternating rounds"
+X=$(mktemp -d /tmp/npkd-bench-sig.XXXXXX)
+# signers the test PKI lacks: RSA-4096 (most real CSCAs), PSS with a salt
+# GnuTLS cannot check, an unnamed curve (testdata/genworld.py case 02)
+openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "$X/r4.key"
+openssl req -x509 -new -key "$X/r4.key" -subj /CN=r4 -days 30 -sha256 \
+    -outform DER -out "$X/rsa4096.der"
+openssl req -x509 -new -key "$X/r4.key" -subj /CN=r4pss -days 30 -sha256 \
+    -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
+    -outform DER -out "$X/rsa4096pss.der"
+openssl req -x509 -new -key "$T/aa_mlsigner.key" -subj /CN=s20 \
+    -days 30 -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20 \
+    -outform DER -out "$X/rsa2048pss20.der"
+W=${NPKD_WORLDS:-}/cases/02-explicit-curve-same-point-other-generator/bb_csca.der
+[ -f "$W" ] || W=
+"$B" sig "$T/aa_csca.der" "$T/ll_csca.der" "$T/aa_csca2.der" "$X/rsa4096.der" \
+    "$T/dd_csca.der" "$X/rsa2048pss20.der" "$X/rsa4096pss.der" \
+    "$T/ii_csca.der" "$T/cc_csca.der" "$T/rr_csca.der" "$T/ff_csca.der" \
+    "$T/gg_csca.der" "$T/jj_csca.der" "$T/pp_csca.der" "$T/bb_csca.der" \
+    "$T/kk_csca.der" "$T/mm_csca.der" "$T/qq_csca.der" "$T/ee_csca.der" \
+    "$T/nn_csca.der" "$T/hh_csca.der" "$T/oo_csca.der" $W
+rm -rf "$X"
 echo
 echo "== openssl speed -seconds 1, same algorithms (verify/s column)"
-openssl speed -seconds 1 rsa2048 rsa3072 ecdsap256 ecdsap384 ecdsap521 \
-    ecdsabrp256r1 ecdsabrp384r1 ecdsabrp512r1 ecdsabrp256t1 2>/dev/null |
+openssl speed -seconds 1 rsa2048 rsa3072 rsa4096 ecdsap224 ecdsap256 \
+    ecdsap384 ecdsap521 ecdsabrp256r1 ecdsabrp256t1 ecdsabrp384r1 \
+    ecdsabrp384t1 ecdsabrp512r1 ecdsabrp512t1 2>/dev/null |
     awk '/^rsa *[0-9]+ bits/ || /^ *[0-9]+ bits ecdsa/ { print }'
 echo
+
+# median PROG-LABEL FILE: median wall and CPU of the bench cmd lines in FILE
+median() {
+	n=$(wc -l < "$2")
+	w=$(cut -d' ' -f1 "$2" | sort -n | sed -n "$(( (n + 1) / 2 ))p")
+	c=$(sed 's/.*CPU \([0-9.]*\) s user, \([0-9.]*\) s system.*/\1 \2/' "$2" |
+	    awk '{ printf "%.3f\n", $1 + $2 }' | sort -n | sed -n "$(( (n + 1) / 2 ))p")
+	printf '%-10s median of %d: %s s wall, %s s CPU\n' "$1" "$n" "$w" "$c"
+}
+
+CORPUS=${NPKD_CORPUS:-$(pwd)/../shared/corpus}/npkd
+if [ -f "$CORPUS/ml/DE_ML_2024-12-19-10-09-11.ml" ]; then
+	echo "== the real German master lists (../shared/corpus), 7 runs each"
+	D=$(mktemp -d /tmp/npkd-bench-de.XXXXXX)
+	for l in T S; do
+		if [ $l = T ]; then
+			set -- ml verify -T \
+			    "$CORPUS/certs/DE_csca-germany_05-2019_self_signed.cer" \
+			    "$CORPUS/ml/DE_ML_2024-12-19-10-09-11.ml"
+		else
+			set -- ml verify -S "$CORPUS/ml/DE_20210315_DEMasterList.ml"
+		fi
+		echo "npkd $*" | sed "s#$CORPUS/##g"
+		: > "$D/new"
+		: > "$D/old"
+		for i in 1 2 3 4 5 6 7; do
+			[ -z "$OLD" ] || "$B" cmd "$OLD" "$@" >> "$D/old"
+			"$B" cmd "$N" "$@" >> "$D/new"
+		done
+		[ -z "$OLD" ] || median "  old" "$D/old"
+		median "  this" "$D/new"
+	done
+	rm -rf "$D"
+	echo
+fi
+
 echo "== 500-certificate master list ($(wc -c < "$T/bench_500.ml") bytes)"
 for c in print verify extract; do
 	printf 'npkd ml %-8s ' "$c"
@@ -116,6 +181,20 @@ cp -a "$NPKD_DIR" "$D/fresh"
 printf 'check, first, 1 thread        '
 "$B" cmd "$N" -q check -t 1
 "$B" pairs "$NPKD_DIR" | sed 's/^/    /'
+if [ -n "$OLD" ]; then
+	echo "    the first check, 1 thread, this build and NPKD_BENCH_OLD alternating:"
+	: > "$D/t.new"
+	: > "$D/t.old"
+	for i in 1 2 3; do
+		for v in old new; do
+			rm -rf "$NPKD_DIR" && cp -a "$D/fresh" "$NPKD_DIR"
+			if [ $v = old ]; then p=$OLD; else p=$N; fi
+			"$B" cmd "$p" -q check -t 1 >> "$D/t.$v"
+		done
+	done
+	median "    old" "$D/t.old"
+	median "    this" "$D/t.new"
+fi
 rm -rf "$NPKD_DIR" && cp -a "$D/fresh" "$NPKD_DIR"
 printf 'check, first, 2 threads       '
 "$B" cmd "$N" -q check -t 2

@@ -15,11 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/abstract.h>
-#include <gcrypt.h>
-
 #include "pa_int.h"
+#include "rawsig.h"
 
 #define MAXDOCS	4096
 
@@ -27,11 +24,8 @@ struct doc {
 	struct npkd_buf		 f[3];	/* EF.SOD, DG1, DG14 */
 	struct npkd_sod		*sod;
 	struct npkd_cert	*dsc;
-	uint8_t			 d[64];
-	size_t			 dlen;
-	gnutls_datum_t		 h, s;
-	int			 galg;
-	gcry_sexp_t		 data, sig;
+	const struct npkd_sigalg *a;
+	struct rawsig		 r;
 };
 
 static double
@@ -43,74 +37,24 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *
-hname(int h)
-{
-	static const char *n[] = { "", "sha1", "sha224", "sha256", "sha384",
-	    "sha512" };
-
-	return n[h];
-}
-
-static int
-gdig(int h)
-{
-	return h == NPKD_HASH_SHA1 ? GNUTLS_DIG_SHA1 : h == NPKD_HASH_SHA224 ?
-	    GNUTLS_DIG_SHA224 : h == NPKD_HASH_SHA256 ? GNUTLS_DIG_SHA256 :
-	    h == NPKD_HASH_SHA384 ? GNUTLS_DIG_SHA384 : GNUTLS_DIG_SHA512;
-}
-
 /* The raw library call for the SOD's signature, prepared. */
 static int
 prepare(struct doc *x)
 {
-	const struct npkd_sigalg *a;
-	const uint8_t		*data, *sig, *r, *s;
-	size_t			 len, slen, rl, sl;
+	const uint8_t	*data, *sig;
+	size_t		 len, slen;
 
-	npkd_sod_signed(x->sod, &data, &len, &sig, &slen, &a);
-	if (a == NULL || x->dsc->pub == NULL)
+	npkd_sod_signed(x->sod, &data, &len, &sig, &slen, &x->a);
+	if (x->a == NULL || x->dsc->pub == NULL)
 		return -1;
-	x->dlen = npkd_hash_len(a->hash);
-	npkd_hash(a->hash, data, len, x->d, NULL);
-	if (a->kind == NPKD_SIG_RSA_PKCS1 || (a->kind == NPKD_SIG_ECDSA &&
-	    x->dsc->pub->ec_be == &npkd_be_gnutls) || (a->kind ==
-	    NPKD_SIG_RSA_PSS && a->salt == x->dlen && a->hash !=
-	    NPKD_HASH_SHA1)) {
-		x->h.data = x->d;
-		x->h.size = (unsigned int)x->dlen;
-		x->s.data = (unsigned char *)(uintptr_t)sig;
-		x->s.size = (unsigned int)slen;
-		x->galg = gnutls_pk_to_sign(a->kind == NPKD_SIG_ECDSA ?
-		    GNUTLS_PK_ECDSA : a->kind == NPKD_SIG_RSA_PSS ?
-		    GNUTLS_PK_RSA_PSS : GNUTLS_PK_RSA,
-		    (gnutls_digest_algorithm_t)gdig(a->hash));
-		return 0;
-	}
-	if (a->kind == NPKD_SIG_ECDSA) {
-		npkd_ecdsa_sig_decode(sig, slen, &r, &rl, &s, &sl);
-		gcry_sexp_build(&x->data, NULL, "(data (flags raw)(hash %s %b))",
-		    hname(a->hash), (int)x->dlen, x->d);
-		gcry_sexp_build(&x->sig, NULL, "(sig-val (ecdsa (r %b)(s %b)))",
-		    (int)rl, r, (int)sl, s);
-	} else {
-		gcry_sexp_build(&x->data, NULL, "(data (flags pss)(hash %s %b)"
-		    "(salt-length %u))", hname(a->hash), (int)x->dlen, x->d,
-		    a->salt);
-		gcry_sexp_build(&x->sig, NULL, "(sig-val (rsa (s %b)))",
-		    (int)slen, sig);
-	}
+	rawsig_prepare(&x->r, x->dsc->pub, x->a, data, len, sig, slen);
 	return 0;
 }
 
 static int
 raw_verify(struct doc *x)
 {
-	if (x->data == NULL)
-		return gnutls_pubkey_verify_hash2(x->dsc->pub->gnutls,
-		    (gnutls_sign_algorithm_t)x->galg, GNUTLS_VERIFY_ALLOW_BROKEN,
-		    &x->h, &x->s) < 0;
-	return gcry_pk_verify(x->sig, x->data, x->dsc->pub->gcry) != 0;
+	return rawsig_routed(&x->r, x->dsc->pub, x->a);
 }
 
 static int
@@ -252,10 +196,7 @@ main(int argc, char *argv[])
 				npkd_buf_free(&v[i].f[k]);
 			npkd_sod_free(v[i].sod);
 			npkd_cert_free(v[i].dsc);
-			if (v[i].data != NULL) {
-				gcry_sexp_release(v[i].data);
-				gcry_sexp_release(v[i].sig);
-			}
+			rawsig_clear(&v[i].r);
 		}
 		memset(v, 0, MAXDOCS * sizeof(*v));
 	}
