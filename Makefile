@@ -192,7 +192,7 @@ $(PADOCS)/.done: testdata/gendoc.py testdata/genworld.py
 # Generated test PKI (testdata/gen.sh); rebuilt when the generator changes.
 TD	 = build/testdata
 MKDER	 = build/host/mkder
-$(MKDER): testdata/mkder.c
+$(MKDER): testdata/mkder.c testdata/mkutil.h
 	@mkdir -p $(@D)
 	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
 
@@ -205,7 +205,7 @@ $(TD)/.done: testdata/gen.sh $(MKDER)
 # OpenSSL signatures and mkcv's TLVs.
 CV	 = build/cvcdata
 MKCV	 = build/host/mkcv
-$(MKCV): testdata/mkcv.c
+$(MKCV): testdata/mkcv.c testdata/mkutil.h
 	@mkdir -p $(@D)
 	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
 $(CV)/.done: testdata/gencvc.sh $(MKDER) $(MKCV)

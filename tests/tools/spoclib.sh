@@ -136,3 +136,26 @@ start_peer() {
 	done
 }
 CORPUS_WSDL=${NPKD_CORPUS:-/work/shared/corpus}/eac/wsdl/csn369791_spocwsdl.xml
+
+# two_relays: ZZ's relay serves PP in CSN 36 9791 at URL, YY's serves PP in
+# the ICAO dialect at YURL; CA, PPC (PP's client certificate and key) for
+# curl; gm NS CALLER MSGID [SUBJECT] writes a GeneralMessageRequest into
+# $TMP/gm.xml; code prints the last HTTP status.
+two_relays() {
+	setup_spoc ZZ
+	peer "$TMP/zzr" PP https://localhost:1/spoc
+	start_relay zzs "$TMP/zzr" "$S/zz_server.pem" "$S/zz_server.key"
+	URL=https://localhost:$(cat "$TMP/zzs.port")/spoc
+	expect 0 "$SPOC" -d "$TMP/yyr" setup --country YY --key "$S/zz_pkg_rel.key" \
+	    --cert "$S/zz_pkg_rel.pem" --trust "$S/zz_pkg_off.pem"
+	peer "$TMP/yyr" PP https://localhost:1/spoc icao
+	start_relay yys "$TMP/yyr" "$S/zz_server.pem" "$S/zz_server.key"
+	YURL=https://localhost:$(cat "$TMP/yys.port")/spoc
+	CA=$S/zz_ca.pem
+	PPC="$S/pp_client.pem $S/pp_client.key"
+	gm() {	# NS CALLER MSGID [SUBJECT]: a GeneralMessageRequest into gm.xml
+		envelope "$1" GeneralMessageRequest "<callerID>$2</callerID><messageID>$3</messageID><subject>${4:-test}</subject><body>hello</body>" \
+		    > "$TMP/gm.xml"
+	}
+	code() { cat "$TMP/code"; }
+}

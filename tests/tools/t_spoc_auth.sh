@@ -8,22 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spoclib.sh"
 
-setup_spoc ZZ
-peer "$TMP/zzr" PP https://localhost:1/spoc
-start_relay zzs "$TMP/zzr" "$S/zz_server.pem" "$S/zz_server.key"
-URL=https://localhost:$(cat "$TMP/zzs.port")/spoc
-expect 0 "$SPOC" -d "$TMP/yyr" setup --country YY --key "$S/zz_pkg_rel.key" \
-    --cert "$S/zz_pkg_rel.pem" --trust "$S/zz_pkg_off.pem"
-peer "$TMP/yyr" PP https://localhost:1/spoc icao
-start_relay yys "$TMP/yyr" "$S/zz_server.pem" "$S/zz_server.key"
-YURL=https://localhost:$(cat "$TMP/yys.port")/spoc
-CA=$S/zz_ca.pem
-PPC="$S/pp_client.pem $S/pp_client.key"
-gm() {	# NS CALLER MSGID [SUBJECT]: a GeneralMessageRequest into gm.xml
-	envelope "$1" GeneralMessageRequest "<callerID>$2</callerID><messageID>$3</messageID><subject>${4:-test}</subject><body>hello</body>" \
-	    > "$TMP/gm.xml"
-}
-code() { cat "$TMP/code"; }
+two_relays
 
 # --- case 2: who it is comes first, from the TLS certificate alone ------
 n0=$(inrows "$TMP/zzr")
