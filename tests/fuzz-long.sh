@@ -1,9 +1,11 @@
 #!/bin/sh
 # fuzz-long.sh SECS TARGET... - make fuzz-long: every libFuzzer target for
 # SECS seconds from its seed corpus (and the real files of ../shared/corpus
-# that suit it, when present), then one line each: executions, coverage,
+# that suit it, when present), FUZZ_LONG_JOBS targets at a time (default:
+# the number of processors), then one line each: executions, coverage,
 # corpus size and findings (crash, leak, timeout or out-of-memory inputs,
-# kept in build/fuzz/findings/).  Exits 1 when anything was found.
+# kept in build/fuzz/findings/; an earlier run's are moved to
+# build/fuzz/findings/earlier/ first).  Exits 1 when anything was found.
 set -u
 SECS=$1
 shift
@@ -22,11 +24,14 @@ real() {
 	*)	echo "" ;;
 	esac
 }
-bad=0
-printf '%-10s %12s %8s %8s %8s %s\n' target execs cov features corpus findings
-for t in "$@"; do
+# one TARGET: fuzz it, write its line into build/fuzz/TARGET.line
+one() {
+	t=$1
 	c=build/fuzz/$t.corpus
-	mkdir -p "$c"
+	mkdir -p "$c" build/fuzz/findings/earlier
+	for f in build/fuzz/findings/"$t"-*; do
+		[ -e "$f" ] && mv "$f" build/fuzz/findings/earlier/
+	done
 	seeds="fuzz/$t.in"
 	for d in $(real "$t"); do
 		[ -d "$d" ] && seeds="$seeds $d"
@@ -43,7 +48,27 @@ for t in "$@"; do
 	n=$(ls "$c" | wc -l)
 	found=$(ls build/fuzz/findings | grep -c "^$t-" || true)
 	printf '%-10s %12s %8s %8s %8s %s\n' "$t" "${execs:-?}" "${cov:-?}" \
-	    "${ft:-?}" "$n" "$found"
-	[ "$found" -eq 0 ] || bad=1
+	    "${ft:-?}" "$n" "$found" > "build/fuzz/$t.line"
+}
+if [ "$SECS" = --one ]; then	# fuzz-long.sh --one SECS TARGET (xargs)
+	SECS=$1
+	one "$2"
+	exit 0
+fi
+for t in "$@"; do
+	rm -f "build/fuzz/$t.line"
+done
+echo "$@" | tr ' ' '\n' | xargs -P "${FUZZ_LONG_JOBS:-$(nproc)}" -n 1 \
+    sh "$0" --one "$SECS"
+bad=0
+printf '%-10s %12s %8s %8s %8s %s\n' target execs cov features corpus findings
+for t in "$@"; do
+	if [ -f "build/fuzz/$t.line" ]; then
+		cat "build/fuzz/$t.line"
+		[ "$(awk '{ print $6 }' "build/fuzz/$t.line")" = 0 ] || bad=1
+	else
+		echo "$t: did not run (build/fuzz/$t.log)"
+		bad=1
+	fi
 done
 exit $bad
