@@ -278,7 +278,7 @@ INST	 = $(abspath $(B)/inst)
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done \
 	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(SPOCLOAD) $(DOCS)/.done \
-	    $(B)/inst/.done
+	    $(B)/inst/.done $(BENCH) $(PABENCH)
 	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) \
 	    NPKD_DOCS=$(DOCS) NPKD_WORLDS=$(WD) $(UNIT)
 	for f in $(FUZZERS); do $(B)/fuzz/replay_$$f fuzz/$$f.in fuzz/$$f.repro || exit 1; done

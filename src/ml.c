@@ -2,10 +2,13 @@
  * ml.c - ICAO 9303-12 CSCA master lists and deviation lists: CMS
  * SignedData whose eContentType says which (2.23.136.1.1.2 or .7).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "trust.h"
 
@@ -516,41 +519,52 @@ own_csca(const struct npkd_cert *c, const struct npkd_cert *signer)
 
 /*
  * A list into a trust engine: the certificates its SignedData carries, its
- * signer and the CA members given (copies of each; members' engine
- * indexes into ci when not NULL), as a list whose CMS signature verified.
- * With self, the list's own CSCAs of the signer's country are anchors.
- * The list's index, or -1 when memory ran out.
+ * signer and the CA members given (members' engine indexes into ci when
+ * not NULL), as a list whose CMS signature verified.  With take the
+ * engine takes the members themselves (the caller keeps none of them,
+ * whatever happens), else copies.  With self, the list's own CSCAs of the
+ * signer's country are anchors.  The list's index, or -1 when memory ran
+ * out.
  */
 long
 npkd_ml_to_trust(struct trust *t, const struct npkd_ml *m,
     const struct npkd_cert *signer, struct npkd_cert *const *cas, size_t ncas,
-    int self, long *ci)
+    int take, int self, long *ci)
 {
 	struct npkd_cert	*c;
-	size_t			 i;
-	long			 si, li, k;
+	size_t			 i, given = 0;
+	long			 si, li = -1, k;
 
 	for (i = 0; i < npkd_cms_cert_count(m->cms); i++)
 		if (npkd_cert_parse(npkd_cms_cert(m->cms, i)->der.data,
 		    npkd_cms_cert(m->cms, i)->der.len, &c, NULL) == NPKD_OK &&
 		    npkd_trust_add_cert(t, c, self && own_csca(c, signer)) < 0)
-			return -1;
+			goto fail;
 	if (npkd_cert_parse(signer->der.data, signer->der.len, &c, NULL) !=
-	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0)
-		return -1;
-	if ((li = npkd_trust_add_list(t, m->sha256, m->kind, si,
+	    NPKD_OK || (si = npkd_trust_add_cert(t, c, 0)) < 0 ||
+	    (li = npkd_trust_add_list(t, m->sha256, m->kind, si,
 	    npkd_cms_signing_time(m->cms), SIG_OK)) < 0)
-		return -1;
+		goto fail;
 	for (i = 0; i < ncas; i++) {
-		if (npkd_cert_parse(cas[i]->der.data, cas[i]->der.len, &c,
-		    NULL) != NPKD_OK || (k = npkd_trust_add_cert(t, c, self &&
-		    own_csca(c, signer))) < 0 ||
-		    npkd_trust_add_member(t, li, k) != NPKD_OK)
-			return -1;
+		if (take)
+			c = cas[given++];
+		else if (npkd_cert_parse(cas[i]->der.data, cas[i]->der.len,
+		    &c, NULL) != NPKD_OK)
+			goto fail;
+		/* an engine takes what it is given, even when it fails */
+		if ((k = npkd_trust_add_cert(t, c, self && own_csca(c,
+		    signer))) < 0 || npkd_trust_add_member(t, li, k) !=
+		    NPKD_OK)
+			goto fail;
 		if (ci != NULL)
 			ci[i] = k;
 	}
 	return li;
+ fail:
+	if (take)
+		while (given < ncas)
+			npkd_cert_free(cas[given++]);
+	return -1;
 }
 
 /*
@@ -559,6 +573,74 @@ npkd_ml_to_trust(struct trust *t, const struct npkd_ml *m,
  * with NPKD_ML_SELF_ATTESTED and no anchors, the CSCAs of the signer's
  * country that the list itself carries).
  */
+/*
+ * Reading a list's members and checking the self-signatures of its CA
+ * members are most of the work of verifying it; both are done on every
+ * processor (at most 8), the verdicts into the signature cache before the
+ * trust model asks for them one at a time.  What the model then decides
+ * is the same: it only reads the cache.  slot[i]: member i when it is a
+ * CA, else NULL; bad: the first member that does not decode, or n.
+ */
+struct members {
+	const struct npkd_ml		 *m;
+	struct sigcache			 *sc;
+	struct npkd_cert		**slot;
+	_Atomic size_t			  next;
+	_Atomic size_t			  bad;
+};
+
+static void *
+members_worker(void *arg)
+{
+	struct members		*p = arg;
+	struct npkd_cert	*c;
+	size_t			 i, b;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->m->ncerts) {
+		if (npkd_ml_member(p->m, i, &c, NULL) != NPKD_OK) {
+			b = atomic_load(&p->bad);
+			while (i < b && !atomic_compare_exchange_weak(&p->bad,
+			    &b, i))
+				;
+			continue;
+		}
+		if (!npkd_ml_member_is_ca(c)) {
+			npkd_cert_free(c);
+			continue;
+		}
+		if (npkd_cert_claims_self_signed(c))
+			npkd_sig_cert(p->sc, c, c, NULL);
+		p->slot[i] = c;
+	}
+	return NULL;
+}
+
+static size_t
+read_members(const struct npkd_ml *m, struct sigcache *sc,
+    struct npkd_cert **slot)
+{
+	struct members	 p;
+	pthread_t	 th[7];
+	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t		 k, nth = 0, want;
+
+	want = cpus > 8 ? 8 : cpus > 1 ? (size_t)cpus : 1;
+	if (want > m->ncerts / 16 + 1)	/* not worth a thread for a few */
+		want = m->ncerts / 16 + 1;
+	p.m = m;
+	p.sc = sc;
+	p.slot = slot;
+	atomic_init(&p.next, 0);
+	atomic_init(&p.bad, m->ncerts);
+	for (k = 1; k < want; k++)
+		if (pthread_create(&th[nth], NULL, members_worker, &p) == 0)
+			nth++;
+	members_worker(&p);
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	return atomic_load(&p.bad);
+}
+
 int
 npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
     size_t nanchors, time_t now, int flags, struct npkd_ml_verdict *v,
@@ -598,18 +680,25 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
 	    (cas = calloc(m->ncerts + 1, sizeof(*cas))) == NULL ||
 	    (ci = calloc(m->ncerts + 1, sizeof(*ci))) == NULL)
 		goto nomem;
-	for (i = 0; i < m->ncerts; i++) {
-		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
-			goto out;
-		idx[i] = -1;
-		if (!npkd_ml_member_is_ca(c)) {
-			npkd_cert_free(c);
-			continue;
-		}
-		idx[i] = (long)ncas;
-		cas[ncas++] = c;
+	if ((i = read_members(m, sc, cas)) < m->ncerts) {
+		rc = npkd_ml_member(m, i, &c, e);	/* its error, again */
+		npkd_cert_free(c);
+		if (rc == NPKD_OK)
+			rc = npkd_seterr(e, NPKD_E_FORMAT, "member %zu", i);
+		ncas = m->ncerts;	/* free every slot */
+		goto out;
 	}
-	if ((li = npkd_ml_to_trust(t, m, signer, cas, ncas, self, ci)) < 0)
+	for (i = 0; i < m->ncerts; i++) {
+		idx[i] = -1;
+		if ((c = cas[i]) != NULL) {	/* compacted: ncas <= i */
+			cas[i] = NULL;
+			idx[i] = (long)ncas;
+			cas[ncas++] = c;
+		}
+	}
+	li = npkd_ml_to_trust(t, m, signer, cas, ncas, 1, self, ci);
+	ncas = 0;		/* the engine has them */
+	if (li < 0)
 		goto nomem;
 	for (i = 0; i < m->ncerts; i++)
 		if (idx[i] >= 0)

@@ -153,6 +153,6 @@ struct npkd_ml;
 int	 npkd_ml_member_is_ca(const struct npkd_cert *);
 long	 npkd_ml_to_trust(struct trust *, const struct npkd_ml *,
 	    const struct npkd_cert *, struct npkd_cert *const *, size_t, int,
-	    long *);
+	    int, long *);
 
 #endif /* NPKD_SRC_TRUST_H */

@@ -363,7 +363,7 @@ npkd_store_judge_list(struct npkd_store *s, struct npkd_ml *m,
 		if (npkd_cert_parse(anchors[i]->der.data, anchors[i]->der.len,
 		    &c, NULL) == NPKD_OK && npkd_trust_add_cert(t, c, 1) < 0)
 			goto nomem;
-	if ((li = npkd_ml_to_trust(t, m, signer, cas, ncas, 0, NULL)) < 0)
+	if ((li = npkd_ml_to_trust(t, m, signer, cas, ncas, 0, 0, NULL)) < 0)
 		goto nomem;
 	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
 		goto out;

@@ -338,6 +338,12 @@ printf 'not a master list\n' > "$B/text.ml"
 head -c 600 "$OUT/aa_csca.der" > "$W/short.der"
 "$MKDER" ml "$W/bad.content" "$W/short.der" "$OUT/bb_csca.der" 2>/dev/null || true
 sign "$B/member_truncated.ml" "$W/bad.content" $MLT "$OUT/aa_mlsigner" -keyid
+# Two members that are well-formed SEQUENCEs but no certificates, sorted
+# (SET OF) after the 20 good ones: members 20 and 21; the first is named.
+{ printf '\060\202\017\000'; head -c 3840 /dev/zero; } > "$W/nc1.der"
+{ printf '\060\202\017\020'; head -c 3856 /dev/zero; } > "$W/nc2.der"
+"$MKDER" ml "$W/nc.content" $MEMBERS "$W/nc1.der" "$W/nc2.der"
+sign "$B/member_not_cert.ml" "$W/nc.content" $MLT "$OUT/aa_mlsigner" -keyid
 
 # ICAO PKD download layout (LDIF), written here with base64(1) and sed so
 # that npkd's reader meets what it did not write: folded lines, "::" values,

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "rawsig.h"	/* OpenSSL before libtasn1: both name ASN1_TYPE */
 #include "pa_int.h"
-#include "rawsig.h"
 
 #define MAXDOCS	4096
 

@@ -2,7 +2,8 @@
  * rawsig.h - make bench: one signature prepared for the raw calls of the
  * two crypto libraries (digest computed, key handle and verification
  * context made beforehand), so that npkd's own rates can be set against
- * the floor the libraries give.
+ * the floor the libraries give.  Include it before libtasn1's header
+ * (npkd_int.h): OpenSSL and libtasn1 both define ASN1_TYPE.
  */
 #ifndef RAWSIG_H
 #define RAWSIG_H

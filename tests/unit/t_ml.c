@@ -137,6 +137,9 @@ broken_variants_get_their_verdicts(void)
 		    "neither a master list" },
 		{ "bad/ml_as_dl.ml", NPKD_E_FORMAT, 0, "DeviationList" },
 		{ "bad/member_truncated.ml", NPKD_E_FORMAT, 0, "CscaMasterList" },
+		/* members read in parallel: the first bad one is named */
+		{ "bad/member_not_cert.ml", NPKD_OK, NPKD_E_FORMAT,
+		    "CscaMasterList.certList[20]:" },
 		/* a flipped byte inside a member: the signature says no
 		 * before the content is read (not "malformed") */
 		{ "bad/tampered_content.ml", NPKD_OK, NPKD_E_VERIFY,
