@@ -117,19 +117,49 @@ npkd_pa_open(struct npkd_store *s, time_t now, struct npkd_pa **out,
 }
 
 static size_t
-bucket_of(const uint8_t *sha)
+bucket_of(const uint8_t *der, size_t len)
 {
-	return ((size_t)sha[0] << 8 | sha[1]) % NBUCKET;
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	size_t		i;
+
+	/*
+	 * A fast hash, not a cryptographic one: a DSC is found by its whole
+	 * DER, compared byte for byte, and only DSCs under a trusted CSCA
+	 * are kept, which no one without a CSCA key can make collide.
+	 */
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, der + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ der[i]) * 0x100000001b3ULL;
+	return (size_t)(h % NBUCKET);
 }
 
 static struct dscent *
-dsc_find(struct npkd_pa *pa, const uint8_t *sha)
+dsc_find(struct npkd_pa *pa, const uint8_t *der, size_t len)
 {
 	struct dscent *d;
 
-	for (d = pa->bucket[bucket_of(sha)]; d != NULL; d = d->next)
-		if (memcmp(d->sha, sha, 32) == 0)
+	for (d = pa->bucket[bucket_of(der, len)]; d != NULL; d = d->next)
+		if (d->c->der.len == len && memcmp(d->c->der.data, der,
+		    len) == 0)
 			return d;
+	return NULL;
+}
+
+/* By the SHA-256 of its DER: for learning, where speed matters not. */
+static struct dscent *
+dsc_find_sha(struct npkd_pa *pa, const uint8_t *sha)
+{
+	struct dscent	*d;
+	size_t		 i;
+
+	for (i = 0; i < NBUCKET; i++)
+		for (d = pa->bucket[i]; d != NULL; d = d->next)
+			if (memcmp(d->sha, sha, 32) == 0)
+				return d;
 	return NULL;
 }
 
@@ -193,13 +223,10 @@ dsc_get(struct npkd_pa *pa, const uint8_t *der, size_t len,
     struct dscent **tmp, struct npkd_err *e)
 {
 	struct dscent	*d;
-	uint8_t		 sha[32];
 	int		 rc;
 
 	*tmp = NULL;
-	if (npkd_hash(NPKD_HASH_SHA256, der, len, sha, e) != NPKD_OK)
-		return NULL;
-	if ((d = dsc_find(pa, sha)) != NULL)
+	if ((d = dsc_find(pa, der, len)) != NULL)
 		return d;
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
 	    (d->f = npkd_findings_new()) == NULL) {
@@ -207,14 +234,14 @@ dsc_get(struct npkd_pa *pa, const uint8_t *der, size_t len,
 		npkd_seterr(e, NPKD_E_NOMEM, "DSC");
 		return NULL;
 	}
-	memcpy(d->sha, sha, 32);
 	if ((rc = npkd_cert_parse(der, len, &d->c, e)) != NPKD_OK) {
 		dsc_free(d);
 		return NULL;
 	}
+	memcpy(d->sha, d->c->sha256, 32);
 	judge(pa, d);
 	sqlite3_reset(pa->q_sha);
-	sqlite3_bind_blob(pa->q_sha, 1, sha, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(pa->q_sha, 1, d->sha, 32, SQLITE_STATIC);
 	d->in_store = sqlite3_step(pa->q_sha) == SQLITE_ROW;
 	sqlite3_reset(pa->q_sha);
 	/*
@@ -225,8 +252,8 @@ dsc_get(struct npkd_pa *pa, const uint8_t *der, size_t len,
 		*tmp = d;	/* judged for this document only */
 		return d;
 	}
-	d->next = pa->bucket[bucket_of(sha)];
-	pa->bucket[bucket_of(sha)] = d;
+	d->next = pa->bucket[bucket_of(der, len)];
+	pa->bucket[bucket_of(der, len)] = d;
 	pa->nd++;
 	return d;
 }
@@ -790,7 +817,7 @@ npkd_pa_learn(struct npkd_pa *pa, struct npkd_pa_report *r, const char *from,
 		return npkd_seterr(e, NPKD_E_VERIFY, "not learned: the DSC is "
 		    "not under a trusted CSCA");
 	pthread_mutex_lock(&pa->mu);
-	if ((d = dsc_find(pa, r->dsc_sha256)) == NULL) {
+	if ((d = dsc_find_sha(pa, r->dsc_sha256)) == NULL) {
 		pthread_mutex_unlock(&pa->mu);
 		return npkd_seterr(e, NPKD_E_USAGE, "not learned: the DSC is "
 		    "not in this context");
