@@ -639,6 +639,70 @@ npkd_cert_verify(const struct npkd_cert *c, const struct npkd_cert *issuer,
 	    issuer, f, e);
 }
 
+/*
+ * The signed parts of a certificate's DER: the three fields of
+ * Certificate (RFC 5280 4.1) walked, nothing decoded beyond them.  For
+ * certificates npkd_cert_parse() accepted before, such as the store's,
+ * where a check verifies thousands: the algorithm, the signed bytes and
+ * the signature are the ones npkd_cert_parse() gives, so the verdict of
+ * npkd_signed_verify() on them is npkd_cert_verify()'s.
+ */
+int
+npkd_cert_sigparts(const uint8_t *der, size_t len, struct npkd_sigparts *sp)
+{
+	const uint8_t	*p, *a, *pp = NULL;
+	size_t		 n, an, h, cl, plen = 0;
+	unsigned int	 tag;
+	char		 oid[NPKD_OID_MAX];
+	struct npkd_err	 e;
+
+	memset(sp, 0, sizeof(*sp));
+	if (npkd_der_header(der, len, &tag, &h, &cl) != NPKD_OK ||
+	    tag != 0x30 || h + cl != len)
+		return NPKD_E_FORMAT;
+	p = der + h;
+	n = cl;
+	/* tbsCertificate */
+	if (npkd_der_header(p, n, &tag, &h, &cl) != NPKD_OK || tag != 0x30)
+		return NPKD_E_FORMAT;
+	sp->tbs = p;
+	sp->tbs_len = h + cl;
+	p += h + cl;
+	n -= h + cl;
+	/* signatureAlgorithm: an OID and at most one parameter */
+	if (npkd_der_header(p, n, &tag, &h, &cl) != NPKD_OK || tag != 0x30)
+		return NPKD_E_FORMAT;
+	a = p + h;
+	an = cl;
+	p += h + cl;
+	n -= h + cl;
+	if (npkd_der_header(a, an, &tag, &h, &cl) != NPKD_OK || tag != 0x06 ||
+	    npkd_oid_string(a + h, cl, oid, sizeof(oid)) != NPKD_OK)
+		return NPKD_E_FORMAT;
+	a += h + cl;
+	an -= h + cl;
+	if (an > 0) {
+		if (npkd_der_header(a, an, &tag, &h, &cl) != NPKD_OK ||
+		    h + cl != an)
+			return NPKD_E_FORMAT;
+		pp = a;
+		plen = an;
+	}
+	/* signature: a BIT STRING without unused bits, and nothing after */
+	if (npkd_der_header(p, n, &tag, &h, &cl) != NPKD_OK || tag != 0x03 ||
+	    h + cl != n || cl < 1 || p[h] != 0)
+		return NPKD_E_FORMAT;
+	sp->sig.data = (uint8_t *)(uintptr_t)(p + h + 1);
+	sp->sig.len = cl - 1;
+	if (npkd_sigalg_parse(oid, pp, plen, NPKD_HASH_NONE, &sp->alg, NULL,
+	    &e) != NPKD_OK) {
+		/* as npkd_sigalg_of(): unsupported, named by its OID */
+		memset(&sp->alg, 0, sizeof(sp->alg));
+		snprintf(sp->alg.name, sizeof(sp->alg.name), "%.47s", oid);
+	}
+	return NPKD_OK;
+}
+
 /* Certificates of a PEM bundle or one DER certificate. */
 int
 npkd_certs_load(const uint8_t *p, size_t len, struct npkd_cert ***out,

@@ -270,6 +270,14 @@ int	 npkd_cert_can_certify(const struct npkd_cert *);
 int	 npkd_cert_claims_self_signed(const struct npkd_cert *);
 void	 npkd_sigalg_of(asn1_node, const uint8_t *, size_t,
 	    struct npkd_sigalg *, struct npkd_findings *, const char *);
+/* The signed parts of a certificate's DER (lent from it), not decoded. */
+struct npkd_sigparts {
+	struct npkd_sigalg	 alg;
+	const uint8_t		*tbs;
+	size_t			 tbs_len;
+	struct npkd_buf		 sig;
+};
+int	 npkd_cert_sigparts(const uint8_t *, size_t, struct npkd_sigparts *);
 int	 npkd_signed_verify(const struct npkd_sigalg *, const uint8_t *,
 	    size_t, const struct npkd_buf *, const struct npkd_cert *,
 	    struct npkd_findings *, struct npkd_err *);

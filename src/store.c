@@ -178,6 +178,11 @@ static const char *migrations[] = {
 	"  CHECK (content IS NULL OR length(content) = 32);"
 	"CREATE UNIQUE INDEX spoc_msg_content ON spoc_msgs(dir, peer, op, "
 	"  response, content) WHERE content IS NOT NULL;",
+	/* 6: the rows an older npkd stored without name and key ids, found
+	 * by every check without reading the whole table (empty after the
+	 * first check) */
+	"CREATE INDEX objects_unfilled ON objects(kind) WHERE subject_id IS "
+	"  NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -381,7 +386,7 @@ npkd_store_open(const char *dir, int flags, struct npkd_store **out,
 	/* a 64 MiB page cache: a large import does not spill mid-way */
 	if ((rc = npkd_store_exec(s, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-	    "PRAGMA cache_size = -65536;", e)) !=
+	    "PRAGMA cache_size = " NPKD_STORE_CACHE ";", e)) !=
 	    NPKD_OK || (rc = migrate(s, e)) != NPKD_OK) {
 		npkd_store_close(s);
 		return rc;
@@ -395,6 +400,8 @@ npkd_store_close(struct npkd_store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->bg_running)
+		pthread_join(s->bg, NULL);
 	sqlite3_finalize(s->ins);
 	sqlite3_finalize(s->seen);
 	sqlite3_finalize(s->prov);
@@ -408,36 +415,97 @@ npkd_store_close(struct npkd_store *s)
  * damaged database must stop an import, not take it in silence (the
  * damaged pages may be ones the import never reads).
  */
-int
-npkd_store_integrity(struct npkd_store *s, struct npkd_err *e)
+/* PRAGMA quick_check(1) on db: 1 and *line "" when it says ok. */
+static int
+quick_check(sqlite3 *db, char *line, size_t sz)
 {
 	sqlite3_stmt	*q = NULL;
 	const char	*m = NULL;
-	char		 line[160];
 	size_t		 i;
 	int		 ok = 0;
 
-	if (s->intact)
-		return NPKD_OK;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &q, NULL) ==
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &q, NULL) ==
 	    SQLITE_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			m = (const char *)sqlite3_column_text(q, 0);
 		ok = m != NULL && strcmp(m, "ok") == 0;
 	}
+	line[0] = '\0';
 	if (!ok) {
 		/* the report spans lines: keep one */
-		snprintf(line, sizeof(line), "%s", m ? m : sqlite3_errmsg(s->db));
+		snprintf(line, sz, "%s", m ? m : sqlite3_errmsg(db));
 		for (i = 0; line[i] != '\0'; i++)
 			if (line[i] == '\n' || line[i] == '\r')
 				line[i] = ' ';
-		sqlite3_finalize(q);
-		return npkd_seterr(e, NPKD_E_FORMAT, "%s: the store is damaged "
-		    "(%s): restore it from a backup", s->path, line);
 	}
 	sqlite3_finalize(q);
+	return ok;
+}
+
+static int
+damaged(struct npkd_store *s, const char *line, struct npkd_err *e)
+{
+	return npkd_seterr(e, NPKD_E_FORMAT, "%s: the store is damaged (%s): "
+	    "restore it from a backup", s->path, line);
+}
+
+int
+npkd_store_integrity(struct npkd_store *s, struct npkd_err *e)
+{
+	char	line[160];
+
+	if (s->intact)
+		return NPKD_OK;
+	if (!quick_check(s->db, line, sizeof(line)))
+		return damaged(s, line, e);
 	s->intact = 1;
 	return NPKD_OK;
+}
+
+/*
+ * The same check on a connection of its own and a thread of its own, for
+ * a caller with work to do meanwhile (a whole check reads every object
+ * anyway); npkd_store_integrity_wait() gives its verdict.
+ */
+static void *
+integrity_thread(void *arg)
+{
+	struct npkd_store	*s = arg;
+	sqlite3			*db = NULL;
+
+	if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(s->bg_line, sizeof(s->bg_line), "%s",
+		    db ? sqlite3_errmsg(db) : "out of memory");
+		s->bg_ok = 0;
+	} else {
+		sqlite3_busy_timeout(db, 10000);
+		s->bg_ok = quick_check(db, s->bg_line, sizeof(s->bg_line));
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+void
+npkd_store_integrity_start(struct npkd_store *s)
+{
+	if (s->intact || s->bg_running)
+		return;
+	if (pthread_create(&s->bg, NULL, integrity_thread, s) == 0)
+		s->bg_running = 1;
+}
+
+int
+npkd_store_integrity_wait(struct npkd_store *s, struct npkd_err *e)
+{
+	if (s->bg_running) {
+		pthread_join(s->bg, NULL);
+		s->bg_running = 0;
+		if (!s->bg_ok)
+			return damaged(s, s->bg_line, e);
+		s->intact = 1;
+	}
+	return npkd_store_integrity(s, e);
 }
 
 static int

@@ -5,6 +5,7 @@
 #define NPKD_SRC_STORE_INT_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 enum npkd_kind {
@@ -19,12 +20,19 @@ enum npkd_kind {
 	NPKD_KIND_DL
 };
 
+/* The page cache of an open store: 64 MiB, so that an import does not spill. */
+#define NPKD_STORE_CACHE	"-65536"
+
 struct npkd_store {
 	sqlite3		*db;
 	char		 path[PATH_MAX];
 	sqlite3_stmt	*ins, *seen, *prov, *vouch;
 	int		 readonly;
 	int		 intact;	/* quick_check passed */
+	/* quick_check on a thread: npkd_store_integrity_start() */
+	pthread_t	 bg;
+	int		 bg_running, bg_ok;
+	char		 bg_line[160];
 };
 
 /* objects.flags */
@@ -69,5 +77,7 @@ int		 npkd_store_exec(struct npkd_store *, const char *,
 		    struct npkd_err *);
 char		*npkd_findings_json(const struct npkd_findings *);
 int		 npkd_store_integrity(struct npkd_store *, struct npkd_err *);
+void		 npkd_store_integrity_start(struct npkd_store *);
+int		 npkd_store_integrity_wait(struct npkd_store *, struct npkd_err *);
 
 #endif /* NPKD_SRC_STORE_INT_H */

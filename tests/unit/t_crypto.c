@@ -1024,6 +1024,121 @@ one_key_verifies_in_two_threads_at_once(void)
 		npkd_cert_free(c[j]);
 }
 
+/*
+ * A check verifies stored certificates from their DER alone
+ * (npkd_cert_sigparts): the algorithm, signed bytes and signature must be
+ * npkd_cert_parse()'s, and the verdict under every key npkd_cert_verify()'s,
+ * for every algorithm, a flipped signature and a flipped signed byte.
+ */
+static int
+parts_verdict(const uint8_t *der, size_t len, const struct npkd_cert *k)
+{
+	struct npkd_sigparts	sp;
+	struct npkd_err		e;
+
+	if (npkd_cert_sigparts(der, len, &sp) != NPKD_OK)
+		return -1;
+	return npkd_signed_verify(&sp.alg, sp.tbs, sp.tbs_len, &sp.sig, k, NULL,
+	    &e);
+}
+
+static void
+signed_parts_from_der_give_the_parsed_verdict(void)
+{
+	static const char	*extra[] = { "aa_dsc_forged.der", "aa_link.der",
+	    "aa_expired.der", "aa_dsc2.der", "aa_dsc_old.der", "aa_csca2.der",
+	    "aa_mlsigner.der", "aa_dlsigner.der" };
+	struct npkd_cert	*keys[NCSCAS + 1], *c, *v;
+	struct npkd_sigparts	 sp;
+	struct npkd_err		 e;
+	char			 name[32];
+	uint8_t			*der, *big;
+	size_t			 i, j, k, nk = 0, nsub = 0, ok = 0, compared = 0;
+	int			 want, got, flip;
+
+	for (i = 0; i < NCSCAS; i++) {
+		snprintf(name, sizeof(name), "%s_csca.der", cscas[i].cc);
+		keys[nk++] = td_cert(name);
+	}
+	keys[nk++] = td_cert("aa_csca2.der");
+	for (i = 0; i < 2 * NCSCAS + sizeof(extra) / sizeof(extra[0]); i++) {
+		if (i < NCSCAS)
+			snprintf(name, sizeof(name), "%s_csca.der",
+			    cscas[i].cc);
+		else if (i < 2 * NCSCAS)
+			snprintf(name, sizeof(name), "%s_dsc.der",
+			    cscas[i - NCSCAS].cc);
+		else
+			snprintf(name, sizeof(name), "%s",
+			    extra[i - 2 * NCSCAS]);
+		c = td_cert(name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		nsub++;
+		/* the parts are the parsed certificate's */
+		CU_ASSERT_EQUAL_FATAL(npkd_cert_sigparts(c->der.data, c->der.len,
+		    &sp), NPKD_OK);
+		CU_ASSERT_EQUAL(sp.alg.kind, c->sigalg.kind);
+		CU_ASSERT_EQUAL(sp.alg.hash, c->sigalg.hash);
+		CU_ASSERT_EQUAL(sp.alg.mgf_hash, c->sigalg.mgf_hash);
+		CU_ASSERT_EQUAL(sp.alg.salt, c->sigalg.salt);
+		CU_ASSERT_STRING_EQUAL(sp.alg.name, c->sigalg.name);
+		CU_ASSERT(sp.tbs == c->tbs && sp.tbs_len == c->tbs_len);
+		CU_ASSERT(sp.sig.len == c->sig.len && memcmp(sp.sig.data,
+		    c->sig.data, c->sig.len) == 0);
+		/* the verdict under every key, as is and broken two ways */
+		der = malloc(c->der.len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(der);
+		for (flip = 0; flip < 3; flip++) {
+			memcpy(der, c->der.data, c->der.len);
+			if (flip == 1)
+				der[c->der.len - 1] ^= 0x01;
+			else if (flip == 2)	/* the last byte of tbs */
+				der[(size_t)(c->tbs - c->der.data) +
+				    c->tbs_len - 1] ^= 0x01;
+			if (npkd_cert_parse(der, c->der.len, &v, &e) !=
+			    NPKD_OK)
+				continue;	/* never in a store */
+			for (k = 0; k < nk; k++) {
+				want = npkd_cert_verify(v, keys[k], NULL, &e);
+				got = parts_verdict(der, c->der.len, keys[k]);
+				if (got != want) {
+					fprintf(stderr, "%s flip %d key %zu: "
+					    "parts %d, parsed %d\n", name,
+					    flip, k, got, want);
+					CU_FAIL("the verdict from the DER "
+					    "differs");
+				}
+				ok += want == NPKD_OK;
+				compared++;
+			}
+			npkd_cert_free(v);
+		}
+		/* what is not a certificate's outer shape is refused */
+		CU_ASSERT_EQUAL(npkd_cert_sigparts(der, c->der.len - 1, &sp),
+		    NPKD_E_FORMAT);
+		big = malloc(c->der.len + 1);
+		memcpy(big, c->der.data, c->der.len);
+		big[c->der.len] = 0;
+		CU_ASSERT_EQUAL(npkd_cert_sigparts(big, c->der.len + 1, &sp),
+		    NPKD_E_FORMAT);
+		/* unused bits in the signature BIT STRING */
+		memcpy(big, c->der.data, c->der.len);
+		j = c->der.len - c->sig.len - 1;
+		CU_ASSERT_EQUAL(big[j], 0);
+		big[j] = 1;
+		CU_ASSERT_EQUAL(npkd_cert_sigparts(big, c->der.len, &sp),
+		    NPKD_E_FORMAT);
+		free(big);
+		free(der);
+		npkd_cert_free(c);
+	}
+	/* each subject verifies under its own issuer at least */
+	CU_ASSERT(ok >= nsub - 1);	/* the forged DSC under none */
+	CU_ASSERT(compared >= nsub * nk);
+	for (k = 0; k < nk; k++)
+		npkd_cert_free(keys[k]);
+}
+
 CU_TestInfo t_crypto[] = {
 	{ "every CSCA self-signature verifies, a flipped one does not",
 	    every_csca_self_signature_verifies_and_a_flipped_one_does_not },
@@ -1043,5 +1158,7 @@ CU_TestInfo t_crypto[] = {
 	    brainpool_keys_generate_load_and_sign },
 	{ "one key verifies in two threads at once",
 	    one_key_verifies_in_two_threads_at_once },
+	{ "a certificate's signed parts read from its DER give the parsed "
+	    "verdict", signed_parts_from_der_give_the_parsed_verdict },
 	CU_TEST_INFO_NULL
 };
