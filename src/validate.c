@@ -418,7 +418,8 @@ npkd_store_trust_load(struct npkd_store *s, time_t now, struct trust **tp,
 
 struct wr {
 	struct npkd_store	*s;
-	sqlite3_stmt		*up;
+	sqlite3_stmt		*up;		/* by sha256 */
+	sqlite3_stmt		*uprow;		/* by rowid */
 	struct npkd_check_stats	*st;
 };
 
@@ -501,12 +502,13 @@ stored_read(struct stored *c, sqlite3_stmt *q, int col)
  * findings); counted in any case.  pf: the object's parse findings.
  */
 static int
-write_verdict(struct wr *w, const uint8_t *sha, const struct tverdict *v,
-    const char *pf, const struct npkd_findings *f, const struct stored *cur,
-    struct npkd_err *e)
+write_verdict(struct wr *w, const uint8_t *sha, sqlite3_int64 rowid,
+    const struct tverdict *v, const char *pf, const struct npkd_findings *f,
+    const struct stored *cur, struct npkd_err *e)
 {
-	char	*fj;
-	int	 r;
+	sqlite3_stmt	*up = rowid > 0 ? w->uprow : w->up;
+	char		*fj;
+	int		 r;
 
 	if ((fj = join_findings(pf, f)) == NULL)
 		return npkd_seterr(e, NPKD_E_NOMEM, "findings");
@@ -519,20 +521,23 @@ write_verdict(struct wr *w, const uint8_t *sha, const struct tverdict *v,
 		free(fj);
 		goto count;
 	}
-	sqlite3_reset(w->up);
-	sqlite3_bind_text(w->up, 1, npkd_status_name(v->status), -1,
+	sqlite3_reset(up);
+	sqlite3_bind_text(up, 1, npkd_status_name(v->status), -1,
 	    SQLITE_STATIC);
-	sqlite3_bind_text(w->up, 2, v->reason ? v->reason : "", -1,
+	sqlite3_bind_text(up, 2, v->reason ? v->reason : "", -1,
 	    SQLITE_STATIC);
-	sqlite3_bind_text(w->up, 3, v->trust, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->up, 4, fj, -1, SQLITE_STATIC);
-	sqlite3_bind_int(w->up, 5, v->trusted);
-	sqlite3_bind_int(w->up, 6, v->action);
-	sqlite3_bind_blob(w->up, 7, sha, 32, SQLITE_STATIC);
-	r = sqlite3_step(w->up);
+	sqlite3_bind_text(up, 3, v->trust, -1, SQLITE_STATIC);
+	sqlite3_bind_text(up, 4, fj, -1, SQLITE_STATIC);
+	sqlite3_bind_int(up, 5, v->trusted);
+	sqlite3_bind_int(up, 6, v->action);
+	if (rowid > 0)
+		sqlite3_bind_int64(up, 7, rowid);
+	else
+		sqlite3_bind_blob(up, 7, sha, 32, SQLITE_STATIC);
+	r = sqlite3_step(up);
 	if (r == SQLITE_DONE && sqlite3_changes(w->s->db) > 0)
 		w->st->changed++;
-	sqlite3_reset(w->up);
+	sqlite3_reset(up);
 	free(fj);
 	if (r != SQLITE_DONE)
 		return npkd_sqlerr(w->s, e, "status");
@@ -572,14 +577,14 @@ write_ca_side(struct npkd_store *s, struct trust *t, struct wr *w,
 
 	for (i = 0; i < npkd_trust_ncerts(t) && rc == NPKD_OK; i++) {
 		pf = pfindings_of(s, npkd_trust_cert(t, i)->sha256);
-		rc = write_verdict(w, npkd_trust_cert(t, i)->sha256,
+		rc = write_verdict(w, npkd_trust_cert(t, i)->sha256, 0,
 		    npkd_trust_cert_verdict(t, i), pf,
 		    npkd_trust_cert_findings(t, i), NULL, e);
 		free(pf);
 	}
 	for (i = 0; i < npkd_trust_ncrls(t) && rc == NPKD_OK; i++) {
 		pf = pfindings_of(s, npkd_crl_sha256(npkd_trust_crl(t, i)));
-		rc = write_verdict(w, npkd_crl_sha256(npkd_trust_crl(t, i)),
+		rc = write_verdict(w, npkd_crl_sha256(npkd_trust_crl(t, i)), 0,
 		    npkd_trust_crl_verdict(t, i), pf,
 		    npkd_trust_crl_findings(t, i), NULL, e);
 		free(pf);
@@ -597,7 +602,7 @@ write_ca_side(struct npkd_store *s, struct trust *t, struct wr *w,
 
 		memcpy(sha, sqlite3_column_blob(q, 0), 32);
 		pf = strdup((const char *)sqlite3_column_text(q, 1));
-		rc = write_verdict(w, sha, npkd_trust_list_verdict(t, i), pf,
+		rc = write_verdict(w, sha, 0, npkd_trust_list_verdict(t, i), pf,
 		    npkd_trust_list_findings(t, i), NULL, e);
 		free(pf);
 	}
@@ -674,6 +679,7 @@ struct ee {
 	struct npkd_findings	*f;
 	size_t			 verified;
 	struct stored		 cur;		/* the row's verdict */
+	sqlite3_int64		 rowid;
 };
 
 struct eectx {
@@ -804,7 +810,7 @@ static int
 check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
     int threads, struct wr *w, struct npkd_err *e)
 {
-	sqlite3_stmt	*q = NULL, *d = NULL;
+	sqlite3_stmt	*q = NULL;
 	struct eectx	 cx;
 	struct ee	*v = NULL, *x;
 	struct tee	 te;
@@ -815,12 +821,10 @@ check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
 	memset(&cx, 0, sizeof(cx));
 	if (sqlite3_prepare_v2(s->db, "SELECT sha256, issuer_id, aki, serial, "
 	    "country, not_before, not_after, flags, coalesce(pfindings, "
-	    "findings), status, reason, trust, findings, trusted, action "
-	    "FROM objects WHERE kind IN ('dsc', 'other') AND "
-	    "sha256 NOT IN (SELECT sha256 FROM anchors) ORDER BY sha256", -1,
-	    &q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT der FROM objects WHERE sha256 = "
-	    "?1", -1, &d, NULL) != SQLITE_OK) {
+	    "findings), status, reason, trust, findings, trusted, action, "
+	    "rowid, der FROM objects WHERE kind IN ('dsc', 'other') AND "
+	    "sha256 NOT IN (SELECT sha256 FROM anchors)", -1, &q, NULL) !=
+	    SQLITE_OK) {
 		rc = npkd_sqlerr(s, e, "load DSCs");
 		goto out;
 	}
@@ -858,6 +862,7 @@ check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
 			x->flags = sqlite3_column_int(q, 7);
 			x->pf = strdup((const char *)sqlite3_column_text(q, 8));
 			stored_read(&x->cur, q, 9);
+			x->rowid = sqlite3_column_int64(q, 15);
 			if ((x->f = npkd_findings_new()) == NULL ||
 			    x->pf == NULL) {
 				rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
@@ -868,19 +873,13 @@ check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
 			    TEE_MAXCAND, &x->more);
 			if (!from_cache(x, sc))
 				continue;
-			/* a verdict is missing: it is decoded and verified */
-			sqlite3_reset(d);
-			sqlite3_bind_blob(d, 1, x->sha, 32, SQLITE_STATIC);
-			if (sqlite3_step(d) == SQLITE_ROW) {
-				x->len = (size_t)sqlite3_column_bytes(d, 0);
-				if ((x->der = malloc(x->len + 1)) == NULL) {
-					rc = npkd_seterr(e, NPKD_E_NOMEM,
-					    "check");
-					break;
-				}
-				memcpy(x->der, sqlite3_column_blob(d, 0),
-				    x->len);
+			/* a verdict is missing: it is verified */
+			x->len = (size_t)sqlite3_column_bytes(q, 16);
+			if ((x->der = malloc(x->len + 1)) == NULL) {
+				rc = npkd_seterr(e, NPKD_E_NOMEM, "check");
+				break;
 			}
+			memcpy(x->der, sqlite3_column_blob(q, 16), x->len);
 		}
 		if (rc != NPKD_OK)
 			break;
@@ -899,8 +898,8 @@ check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
 		for (k = 0; k < started; k++)
 			pthread_join(th[k], NULL);
 		for (i = 0; i < n && rc == NPKD_OK; i++) {
-			rc = write_verdict(w, v[i].sha, &v[i].v, v[i].pf,
-			    v[i].f, &v[i].cur, e);
+			rc = write_verdict(w, v[i].sha, v[i].rowid, &v[i].v,
+			    v[i].pf, v[i].f, &v[i].cur, e);
 		}
 		ee_clear(v, n);
 	}
@@ -912,7 +911,6 @@ check_ees(struct npkd_store *s, struct trust *t, struct sigcache *sc,
 		ee_clear(v, BATCH);
 	free(v);
 	sqlite3_finalize(q);
-	sqlite3_finalize(d);
 	return rc;
 }
 
@@ -966,7 +964,12 @@ npkd_store_check(struct npkd_store *s, time_t now, int threads,
 	    "reason = ?2, trust = ?3, findings = ?4, trusted = ?5, action = ?6 "
 	    "WHERE sha256 = ?7 AND (status IS NOT ?1 OR reason IS NOT ?2 OR "
 	    "trust IS NOT ?3 OR findings IS NOT ?4 OR trusted IS NOT ?5 OR "
-	    "action IS NOT ?6)", -1, &w.up, NULL) != SQLITE_OK) {
+	    "action IS NOT ?6)", -1, &w.up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE objects SET status = ?1, "
+	    "reason = ?2, trust = ?3, findings = ?4, trusted = ?5, action = ?6 "
+	    "WHERE rowid = ?7 AND (status IS NOT ?1 OR reason IS NOT ?2 OR "
+	    "trust IS NOT ?3 OR findings IS NOT ?4 OR trusted IS NOT ?5 OR "
+	    "action IS NOT ?6)", -1, &w.uprow, NULL) != SQLITE_OK) {
 		rc = npkd_sqlerr(s, e, "prepare");
 		goto out;
 	}
@@ -984,6 +987,7 @@ npkd_store_check(struct npkd_store *s, time_t now, int threads,
 	st->verifications = npkd_sigcache_verified(sc);
  out:
 	sqlite3_finalize(w.up);
+	sqlite3_finalize(w.uprow);
 	npkd_trust_free(t);
 	npkd_sigcache_free(sc);
 	/* damage found meanwhile is the error, whatever else failed */
