@@ -15,7 +15,7 @@ OLD=${NPKD_BENCH_OLD:-}
 echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 echo "== verifications per second, one core: npkd API (hash + route + verify)"
 echo "== next to each library's raw call (precomputed digest, prepared key"
-echo "== and context), medians of 9 alternating rounds"
+echo "== and context), medians of 21 alternating rounds"
 X=$(mktemp -d /tmp/npkd-bench-sig.XXXXXX)
 # signers the test PKI lacks: RSA-4096 (most real CSCAs), PSS with a salt
 # GnuTLS cannot check, an unnamed curve (testdata/genworld.py case 02)
