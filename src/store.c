@@ -181,8 +181,8 @@ static const char *migrations[] = {
 	/* 6: the rows an older npkd stored without name and key ids, found
 	 * by every check without reading the whole table (empty after the
 	 * first check) */
-	"CREATE INDEX objects_unfilled ON objects(kind) WHERE subject_id IS "
-	"  NULL;",
+	("CREATE INDEX objects_unfilled ON objects(kind) WHERE subject_id IS "
+	"  NULL;"),
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
