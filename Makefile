@@ -340,7 +340,8 @@ $(SPOCLOAD): tests/spocload.c
 
 # BENCH_OLD=path/to/npkd: another build timed alternately with this one.
 BENCH_OLD ?=
-bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(SCALE_F)/.done $(CV)/.done \
+bench: $(BENCH) $(SPOCLOAD) $(TOOL_BINS) $(TD)/bench_500.ml $(TD)/big_100000.ml \
+	    $(SCALE_F)/.done $(CV)/.done \
 	    $(SP)/.done $(WD)/.done $(PABENCH) $(PADOCS)/.done
 	NPKD_BIN=$(B) NPKD_TESTDATA=$(TD) NPKD_SCALE=$(SCALE_F) NPKD_CVC=$(CV) \
 	    NPKD_SPOC=$(abspath $(SP)) SPOCLOAD=$(SPOCLOAD) NPKD_WORLDS=$(WD) \

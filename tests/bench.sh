@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench.sh BENCH - make bench: signature rates (npkd API, each library's
 # raw rate, the library npkd's route chose, openssl speed), time and peak
-# memory of npkd ml on a 500-certificate master list and on the real
-# German list, EAC and SPOC rates, and npkd check on a PKD-sized corpus.
+# memory of npkd ml on a 500-certificate master list, on one of 100 000
+# (the declared limit) and on the real German list, EAC and SPOC rates,
+# and npkd check on a PKD-sized corpus.
 # With NPKD_BENCH_OLD=path/to/another/npkd (make bench BENCH_OLD=...),
 # the German list and the first check also run that build, alternating
 # with this one.  Figures depend on the machine; quote them with the
@@ -93,6 +94,20 @@ for c in print verify extract; do
 		"$B" cmd "$N" ml print "$T/bench_500.ml"
 	fi
 done
+if [ -f "$T/big_100000.ml" ]; then
+	echo "== a 100 000-certificate master list, the declared limit" \
+	    "($(wc -c < "$T/big_100000.ml") bytes; testdata/genbig.sh)"
+	printf 'npkd ml print    '
+	"$B" cmd "$N" ml print "$T/big_100000.ml"
+	printf 'npkd ml verify   '
+	"$B" cmd "$N" ml verify -T "$T/trust_aa.pem" "$T/big_100000.ml"
+	G=$(mktemp -d /tmp/npkd-bench-big.XXXXXX)
+	NPKD_DIR="$G/store" "$N" -q init
+	printf 'npkd import      '
+	NPKD_DIR="$G/store" "$B" cmd "$N" -q import -T "$T/trust_aa.pem" \
+	    "$T/big_100000.ml"
+	rm -rf "$G"
+fi
 
 C=${NPKD_CVC:-}
 if [ -n "$C" ] && [ -f "$C/zz_cvca.cvcert" ]; then
@@ -197,13 +212,23 @@ echo "    in turn, 3 times: check $(cut -d' ' -f1 "$D/t.first" | tr '\n' ' ')s;"
     "raw $(sed 's/.*: \([0-9.]*\) s$/\1/' "$D/t.raw" | tr '\n' ' ')s"
 awk -v c="$first" -v r="$raw" 'BEGIN { printf "    median first check %.3f s over median raw %.3f s: %.2fx\n", c, r, c / r }'
 if [ -n "$OLD" ]; then
-	echo "    the first check, 1 thread, this build and NPKD_BENCH_OLD alternating:"
+	echo "    the first check, 1 thread, this build and NPKD_BENCH_OLD alternating"
+	echo "    (each on a store it imported itself: schemas differ between builds)"
+	NPKD_DIR="$D/oldfresh" "$OLD" -q init
+	NPKD_DIR="$D/oldfresh" "$OLD" -q import -T "$S/anchors.pem" "$S/ml.ml"
+	NPKD_DIR="$D/oldfresh" "$OLD" -q import "$S/pkd.ldif"
 	: > "$D/t.new"
 	: > "$D/t.old"
 	for i in 1 2 3; do
 		for v in old new; do
-			rm -rf "$NPKD_DIR" && cp -a "$D/fresh" "$NPKD_DIR"
-			if [ $v = old ]; then p=$OLD; else p=$N; fi
+			if [ $v = old ]; then
+				p=$OLD
+				f=$D/oldfresh
+			else
+				p=$N
+				f=$D/fresh
+			fi
+			rm -rf "$NPKD_DIR" && cp -a "$f" "$NPKD_DIR"
 			"$B" cmd "$p" -q check -t 1 >> "$D/t.$v"
 		done
 	done
