@@ -36,6 +36,7 @@ struct dscent {
 	const char		*crl_state;
 	time_t			 crl_this, crl_next;
 	int			 in_store;
+	char			 nb[24], na[24];	/* its validity, written once */
 	struct dscent		*next;
 };
 
@@ -198,6 +199,8 @@ judge(struct npkd_pa *pa, struct dscent *d)
 	}
 	npkd_trust_ee_verdict(pa->t, &te, cand, k < n ? k + 1 : n, more, &d->v,
 	    d->f);
+	npkd_time_str(c->not_before, d->nb);
+	npkd_time_str(c->not_after, d->na);
 	d->crl_state = "none";
 	for (i = 0; i < npkd_trust_nnames(pa->t); i++) {
 		tn = npkd_trust_name(pa->t, i);
@@ -324,6 +327,13 @@ step(struct npkd_pa_report *r, int st, int result, const char *reason,
 		return;
 	}
 	va_start(ap, fmt);
+	if (strcmp(fmt, "%s") == 0) {
+		/* the most common step text, copied without printf */
+		copy(r->steps[st].text, sizeof(r->steps[st].text),
+		    va_arg(ap, const char *));
+		va_end(ap);
+		return;
+	}
 	vsnprintf(r->steps[st].text, sizeof(r->steps[st].text), fmt, ap);
 	va_end(ap);
 }
@@ -416,7 +426,7 @@ dsc_steps(struct npkd_pa *pa, const struct dscent *d,
     struct npkd_pa_report *r)
 {
 	const struct tverdict	*v = &d->v;
-	char			 t1[24], t2[24];
+	const char		*t1 = d->nb, *t2 = d->na;
 	int			 trusted;
 
 	r->chain_status = npkd_status_name(v->status);
@@ -443,8 +453,6 @@ dsc_steps(struct npkd_pa *pa, const struct dscent *d,
 		    "of its CSCA: %s", d->crl_state);
 
 	/* dates: at signing (the signingTime) and today, each reported */
-	npkd_time_str(d->c->not_before, t1);
-	npkd_time_str(d->c->not_after, t2);
 	if (r->signing_time > pa->now + DAY)
 		npkd_findings_add(r->findings, NPKD_SEV_WARNING,
 		    "signing-time-future", R_PA, "the SOD's signingTime is "
