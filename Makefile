@@ -34,7 +34,9 @@ CC	?= cc
 OPT	?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) \
 	   -Isrc -I$(GEN) $(EXTRA_CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lunistring -lpthread $(EXTRA_LDFLAGS)
+# --as-needed: a program depends only on the libraries its code calls
+# (npkd and cvc have no SOAP, so no libxml2 and the ICU it brings).
+LDLIBS_ALL = -Wl,--as-needed $(PKG_LIBS) -lunistring -lpthread $(EXTRA_LDFLAGS)
 
 ifeq ($(VARIANT),asan)
 CC	 = clang

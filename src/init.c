@@ -2,11 +2,14 @@
  * init.c - library set-up.
  */
 #include <gnutls/gnutls.h>
-#include <libxml/parser.h>
 
 #include "npkd_int.h"
 
-/* Initialise GnuTLS, OpenSSL's libcrypto, libxml2 and the ASN.1 definitions. */
+/*
+ * Initialise GnuTLS, OpenSSL's libcrypto and the ASN.1 definitions.
+ * libxml2 is initialised by the SOAP code on its first use (soap.c), so
+ * that a program without SOAP does not load it.
+ */
 int
 npkd_global_init(struct npkd_err *e)
 {
@@ -20,7 +23,6 @@ npkd_global_init(struct npkd_err *e)
 	if ((rc = npkd_backend_init(e)) != NPKD_OK ||
 	    (rc = npkd_asn1_init(e)) != NPKD_OK)
 		return rc;
-	xmlInitParser();
 	done = 1;
 	return NPKD_OK;
 }

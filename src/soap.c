@@ -168,6 +168,14 @@ npkd_spoc_msg_free(struct npkd_spoc_msg *m)
 
 /* Schemas: parsed once per process, read-only afterwards. */
 static pthread_once_t	 schema_once = PTHREAD_ONCE_INIT;
+static pthread_once_t	 xml_once = PTHREAD_ONCE_INIT;
+
+/* libxml2 set up once, by whichever thread reads or writes first. */
+static void
+xml_init(void)
+{
+	xmlInitParser();
+}
 static xmlSchemaPtr	 schemas[2];
 
 static void
@@ -340,6 +348,7 @@ npkd_spoc_encode(const struct npkd_spoc_msg *m, struct npkd_buf *out,
 	size_t		 i;
 	int		 len = 0, rc = NPKD_E_NOMEM;
 
+	pthread_once(&xml_once, xml_init);
 	memset(out, 0, sizeof(*out));
 	if ((m->dialect != NPKD_SPOC_CSN && m->dialect != NPKD_SPOC_ICAO) ||
 	    m->op < NPKD_SPOC_REQUEST_CERT || m->op > NPKD_SPOC_GENERAL)
@@ -712,6 +721,7 @@ spoc_decode(const uint8_t *p, size_t len, const char *what,
 	size_t			 count = 0;
 	int			 rc, op, resp, d, w, utf16;
 
+	pthread_once(&xml_once, xml_init);
 	memset(m, 0, sizeof(*m));
 	*bad = SPOC_BAD_SYNTAX;
 	if (what == NULL)
