@@ -416,6 +416,13 @@ npkd_store_trust_load(struct npkd_store *s, time_t now, struct trust **tp,
 
 /* ---- writing verdicts ---- */
 
+/* An object's verdict (?1 to ?6), written only where it differs. */
+#define VERDICT_SET	"status = ?1, reason = ?2, trust = ?3, findings = ?4, " \
+			"trusted = ?5, action = ?6"
+#define VERDICT_CHANGED	"(status IS NOT ?1 OR reason IS NOT ?2 OR trust IS " \
+			"NOT ?3 OR findings IS NOT ?4 OR trusted IS NOT ?5 " \
+			"OR action IS NOT ?6)"
+
 struct wr {
 	struct npkd_store	*s;
 	sqlite3_stmt		*up;		/* by sha256 */
@@ -474,7 +481,10 @@ stored_clear(struct stored *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Columns col .. col + 5 of q: status, reason, trust, findings, trusted, action. */
+/*
+ * Columns col to col + 5 of q: status, reason, trust, findings, trusted,
+ * action.
+ */
 static void
 stored_read(struct stored *c, sqlite3_stmt *q, int col)
 {
@@ -960,16 +970,12 @@ npkd_store_check(struct npkd_store *s, time_t now, int threads,
 	}
 	w.s = s;
 	w.st = st;
-	if (sqlite3_prepare_v2(s->db, "UPDATE objects SET status = ?1, "
-	    "reason = ?2, trust = ?3, findings = ?4, trusted = ?5, action = ?6 "
-	    "WHERE sha256 = ?7 AND (status IS NOT ?1 OR reason IS NOT ?2 OR "
-	    "trust IS NOT ?3 OR findings IS NOT ?4 OR trusted IS NOT ?5 OR "
-	    "action IS NOT ?6)", -1, &w.up, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE objects SET status = ?1, "
-	    "reason = ?2, trust = ?3, findings = ?4, trusted = ?5, action = ?6 "
-	    "WHERE rowid = ?7 AND (status IS NOT ?1 OR reason IS NOT ?2 OR "
-	    "trust IS NOT ?3 OR findings IS NOT ?4 OR trusted IS NOT ?5 OR "
-	    "action IS NOT ?6)", -1, &w.uprow, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, "UPDATE objects SET " VERDICT_SET
+	    " WHERE sha256 = ?7 AND " VERDICT_CHANGED, -1, &w.up, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE objects SET " VERDICT_SET
+	    " WHERE rowid = ?7 AND " VERDICT_CHANGED, -1, &w.uprow, NULL) !=
+	    SQLITE_OK) {
 		rc = npkd_sqlerr(s, e, "prepare");
 		goto out;
 	}
