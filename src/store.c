@@ -410,11 +410,6 @@ npkd_store_close(struct npkd_store *s)
 	free(s);
 }
 
-/*
- * Once per open store, before the first write: PRAGMA quick_check.  A
- * damaged database must stop an import, not take it in silence (the
- * damaged pages may be ones the import never reads).
- */
 /* PRAGMA quick_check(1) on db: 1 and *line "" when it says ok. */
 static int
 quick_check(sqlite3 *db, char *line, size_t sz)
@@ -449,6 +444,11 @@ damaged(struct npkd_store *s, const char *line, struct npkd_err *e)
 	    "restore it from a backup", s->path, line);
 }
 
+/*
+ * Once per open store, before the first write: PRAGMA quick_check.  A
+ * damaged database must stop an import, not take it in silence (the
+ * damaged pages may be ones the import never reads).
+ */
 int
 npkd_store_integrity(struct npkd_store *s, struct npkd_err *e)
 {
