@@ -266,6 +266,11 @@ $(TD)/big_100000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
 	sh testdata/genbig.sh $(TD) $(MKDER) 100000
 $(TD)/big_10000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
 	sh testdata/genbig.sh $(TD) $(MKDER) 10000
+# A hostile list of 30 000 members: links, and copies of the CSCA whose key
+# they all name, in turn.
+$(TD)/links_30000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
+	sh testdata/genbig.sh $(TD) $(MKDER) 30000 links_30000 \
+	    $(TD)/bulk_link.der $(TD)/bulk_csca.der
 
 # The 500-certificate list for make bench only.
 $(TD)/bench_500.ml: testdata/gen.sh $(MKDER)
@@ -279,7 +284,7 @@ testdata: $(TD)/.done
 INST	 = $(abspath $(B)/inst)
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done \
-	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(SPOCLOAD) $(DOCS)/.done \
+	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(TD)/links_30000.ml $(SPOCLOAD) $(DOCS)/.done \
 	    $(B)/inst/.done $(BENCH) $(PABENCH)
 	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) \
 	    NPKD_DOCS=$(DOCS) NPKD_WORLDS=$(WD) $(UNIT)

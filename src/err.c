@@ -2,6 +2,7 @@
  * err.c - error reporting, findings and bounded buffers.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,16 @@
 
 #include "npkd_int.h"
 
+/*
+ * Findings in the order added; the same code and text twice is kept once,
+ * found through an open-addressed table of indices (slot: index + 1, 0
+ * when empty) so that a file with many findings stays linear.
+ */
 struct npkd_findings {
 	struct npkd_finding	*v;
 	size_t			 n, cap;
+	size_t			*tab;
+	size_t			 tabn;	/* a power of two, at least 2 * cap */
 };
 
 /*
@@ -101,6 +109,7 @@ npkd_findings_free(struct npkd_findings *f)
 	for (i = 0; i < f->n; i++)
 		free((char *)f->v[i].text);
 	free(f->v);
+	free(f->tab);
 	free(f);
 }
 
@@ -118,35 +127,74 @@ npkd_findings_get(const struct npkd_findings *f, size_t i)
 	return &f->v[i];
 }
 
+static size_t
+finding_hash(const char *code, const char *text)
+{
+	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
+	const char	*p;
+
+	for (p = code; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (p = text; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* The slot of code/text: where it is, or the empty one it would take. */
+static size_t
+finding_slot(const struct npkd_findings *f, const char *code,
+    const char *text)
+{
+	size_t	 i = finding_hash(code, text) & (f->tabn - 1);
+	size_t	 k;
+
+	while ((k = f->tab[i]) != 0 && (strcmp(f->v[k - 1].code, code) != 0 ||
+	    strcmp(f->v[k - 1].text, text) != 0))
+		i = (i + 1) & (f->tabn - 1);
+	return i;
+}
+
 static int
 findings_push(struct npkd_findings *f, int sev, const char *code,
     const char *rule, char *text)
 {
 	struct npkd_finding	*nv;
-	size_t			 i, ncap;
+	size_t			 i, ncap, *nt, ntabn;
 
-	/* The same finding twice says nothing new. */
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].code, code) == 0 &&
-		    strcmp(f->v[i].text, text) == 0) {
-			free(text);
-			return NPKD_OK;
-		}
 	if (f->n == f->cap) {
 		ncap = f->cap ? f->cap * 2 : 8;
+		ntabn = 2 * ncap;
 		if (ncap > 100000 || (nv = reallocarray(f->v, ncap,
 		    sizeof(*nv))) == NULL) {
 			free(text);
 			return NPKD_E_NOMEM;
 		}
 		f->v = nv;
+		if ((nt = calloc(ntabn, sizeof(*nt))) == NULL) {
+			free(text);
+			return NPKD_E_NOMEM;
+		}
+		free(f->tab);
+		f->tab = nt;
+		f->tabn = ntabn;
 		f->cap = ncap;
+		for (i = 0; i < f->n; i++)
+			f->tab[finding_slot(f, f->v[i].code, f->v[i].text)] =
+			    i + 1;
+	}
+	/* The same finding twice says nothing new. */
+	i = finding_slot(f, code, text);
+	if (f->tab[i] != 0) {
+		free(text);
+		return NPKD_OK;
 	}
 	f->v[f->n].severity = sev;
 	f->v[f->n].code = code;
 	f->v[f->n].rule = rule;
 	f->v[f->n].text = text;
 	f->n++;
+	f->tab[i] = f->n;
 	return NPKD_OK;
 }
 

@@ -239,6 +239,18 @@ openssl req -new -key "$OUT/aa_dsc.key" -subj "/C=AA/O=Government of AA/CN=bulk 
 ossl x509 -req -in "$W/bulk.csr" -CA "$OUT/aa_csca.pem" -CAkey "$W/aa/ca.key" \
     -set_serial 0x0102030405060708 -days 3650 -extfile "$CNF" \
     -extensions dsc -outform DER -out "$OUT/bulk_template.der"
+# and of its hostile list of links: AA's link (old key certifies new) and
+# AA's first CSCA again, each with an eight-byte serial: every link names
+# the key that every CSCA copy carries.
+ossl x509 -req -in "$W/aa2/ca.csr" -CA "$OUT/aa_csca.pem" \
+    -CAkey "$W/aa/ca.key" -set_serial 0x0102030405060708 -days 3650 \
+    -extfile "$CNF" -extensions link -outform DER \
+    -out "$OUT/bulk_link.der"
+openssl req -new -key "$W/aa/ca.key" -subj "/C=AA/O=Government of AA/CN=CSCA AA" \
+    -config "$CNF" -out "$W/bulkca.csr"
+ossl x509 -req -in "$W/bulkca.csr" -key "$W/aa/ca.key" \
+    -set_serial 0x0102030405060708 -days 3650 -extfile "$CNF" \
+    -extensions csca -outform DER -out "$OUT/bulk_csca.der"
 
 # Keys for the PKCS#11 test (named curves, which SoftHSM imports).
 issue AA p11signer rsa:2048 mlsigner

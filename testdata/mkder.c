@@ -7,7 +7,7 @@
  *   mkder dl OUT DSC.der OID...		DeviationList naming DSC by issuer+serial
  *   mkder flip IN OUT last		flip the last byte of IN
  *   mkder flip IN OUT inside PART	flip the last byte of PART inside IN
- *   mkder bulk OUT N TEMPLATE.der	CscaMasterList of N copies of TEMPLATE,
+ *   mkder bulk OUT N TEMPLATE.der...	CscaMasterList of N copies of the TEMPLATEs,
  *					its 8-byte serial replaced by 1..N
  *					(their signatures no longer verify)
  */
@@ -193,33 +193,44 @@ derlen(unsigned char *h, unsigned int tag, size_t n)
 }
 
 /*
- * N certificates from one template, each with its own serial number: the
- * template's serial must be an 8-byte INTEGER (02 08 ...), replaced in
- * place so that no length changes.  The SET OF is written as generated
- * (the serials ascend, so the encodings do).
+ * N certificates from templates taken in turn, each with its own serial
+ * number: a template's serial must be an 8-byte INTEGER (02 08 ...),
+ * replaced in place so that no length changes.  The SET OF is written as
+ * generated (with one template the serials ascend, so the encodings do;
+ * with more, the reader's tolerance of order is not what is tested).
  */
+#define BULK_MAX_TEMPLATES	8
+
 static int
 cmd_bulk(int argc, char *argv[])
 {
-	struct blob	 t;
-	unsigned char	*out, *p, h[16], h2[16];
-	size_t		 n, i, k, at = 0, found = 0, body, hl, sl, total;
+	struct blob	 t[BULK_MAX_TEMPLATES];
+	unsigned char	*p, h[16], h2[16];
+	size_t		 n, i, j, k, nt, at[BULK_MAX_TEMPLATES], body = 0, hl,
+			 sl, total;
+	int		 found;
 	FILE		*f;
 
-	if (argc != 5)
-		die("usage: mkder bulk OUT N TEMPLATE.der");
+	if (argc < 5 || argc - 4 > BULK_MAX_TEMPLATES)
+		die("usage: mkder bulk OUT N TEMPLATE.der [TEMPLATE.der ...]");
 	n = (size_t)strtoul(argv[3], NULL, 10);
-	t = slurp(argv[4]);
-	/* tbsCertificate: [0] version, then the serial */
-	for (i = 0; i + 10 < t.n && i < 32; i++)
-		if (t.p[i] == 0x02 && t.p[i + 1] == 0x08) {
-			at = i + 2;
-			found = 1;
-			break;
-		}
-	if (!found || n == 0)
-		die("bulk: template without an 8-byte serial, or N is 0");
-	body = n * t.n;
+	nt = (size_t)argc - 4;
+	for (j = 0; j < nt; j++) {
+		t[j] = slurp(argv[4 + j]);
+		/* tbsCertificate: [0] version, then the serial */
+		for (found = 0, i = 0; i + 10 < t[j].n && i < 32; i++)
+			if (t[j].p[i] == 0x02 && t[j].p[i + 1] == 0x08) {
+				at[j] = i + 2;
+				found = 1;
+				break;
+			}
+		if (!found)
+			die("bulk: a template without an 8-byte serial");
+	}
+	if (n == 0)
+		die("bulk: N is 0");
+	for (i = 0; i < n; i++)
+		body += t[i % nt].n;
 	hl = derlen(h, 0x31, body);
 	sl = hl;
 	total = 3 + sl + body;
@@ -230,21 +241,19 @@ cmd_bulk(int argc, char *argv[])
 	fwrite(h2, 1, hl, f);
 	fwrite("\x02\x01\x00", 1, 3, f);
 	fwrite(h, 1, sl, f);
-	if ((out = malloc(t.n)) == NULL)
-		die("out of memory");
 	for (i = 1; i <= n; i++) {
-		memcpy(out, t.p, t.n);
-		p = out + at;
+		j = (i - 1) % nt;
+		p = t[j].p + at[j];
 		p[0] = 0x01;	/* positive, eight octets */
 		for (k = 1; k < 8; k++)
 			p[k] = (unsigned char)(i >> (8 * (7 - k)));
-		if (fwrite(out, 1, t.n, f) != t.n)
+		if (fwrite(t[j].p, 1, t[j].n, f) != t[j].n)
 			die(argv[2]);
 	}
 	if (fclose(f) != 0)
 		die(argv[2]);
-	free(out);
-	free(t.p);
+	for (j = 0; j < nt; j++)
+		free(t[j].p);
 	return 0;
 }
 
