@@ -395,6 +395,212 @@ npkd_ml_member(const struct npkd_ml *m, size_t i, struct npkd_cert **out,
 	return rc;
 }
 
+/*
+ * Members in order, decoded ahead on the other processors (at most 7
+ * threads), for a caller whose own work on each member (storing it) runs
+ * meanwhile; a caller that would wait decodes a chunk itself.  Threads claim AHEAD_CHUNK members at a time, at most
+ * AHEAD_WINDOW past the one the caller takes next, so that memory stays
+ * bounded whatever the list's size.  With one processor the caller
+ * decodes each member itself.  The result for member i is what
+ * npkd_ml_member gives, error text included.
+ */
+#define AHEAD_CHUNK	64
+#define AHEAD_WINDOW	2048
+
+struct ahead_slot {
+	struct npkd_cert	*c;
+	int			 rc;
+	int			 ready;
+	char			 msg[sizeof(((struct npkd_err *)0)->msg)];
+};
+
+struct npkd_ml_ahead {
+	const struct npkd_ml	*m;
+	struct ahead_slot	*slot;		/* AHEAD_WINDOW, by i % window */
+	struct npkd_cert	**spent;	/* given back, to be freed */
+	size_t			 nspent;	/* by the thread that made them */
+	size_t			 next;		/* first member not claimed */
+	size_t			 taken;		/* the caller's next member */
+	int			 stop;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 more;		/* a chunk is ready */
+	pthread_cond_t		 room;		/* the window moved */
+	pthread_t		 th[7];
+	size_t			 nth;
+};
+
+/* Can a chunk be claimed now?  (a->mu held) */
+static int
+ahead_room(const struct npkd_ml_ahead *a)
+{
+	return a->next < a->m->ncerts &&
+	    a->next + AHEAD_CHUNK <= a->taken + AHEAD_WINDOW;
+}
+
+/*
+ * Claim the next chunk and decode it, a->mu held on entry and on return
+ * (released meanwhile).  Certificates given back are freed first (most
+ * by the thread that made them: no arena of malloc's is shared much).
+ */
+static void
+ahead_chunk(struct npkd_ml_ahead *a)
+{
+	struct ahead_slot	*sl;
+	struct npkd_err		 e;
+	struct npkd_cert	*spent[AHEAD_CHUNK];
+	size_t			 i, from, to, n;
+
+	from = a->next;
+	to = from + AHEAD_CHUNK < a->m->ncerts ? from + AHEAD_CHUNK :
+	    a->m->ncerts;
+	a->next = to;
+	for (n = 0; n < AHEAD_CHUNK && a->nspent > 0; n++)
+		spent[n] = a->spent[--a->nspent];
+	pthread_mutex_unlock(&a->mu);
+	while (n > 0)
+		npkd_cert_free(spent[--n]);
+	/* the slots [from, to) are this thread's until marked ready */
+	for (i = from; i < to; i++) {
+		sl = &a->slot[i % AHEAD_WINDOW];
+		e.msg[0] = '\0';
+		sl->rc = npkd_ml_member(a->m, i, &sl->c, &e);
+		memcpy(sl->msg, e.msg, sizeof(sl->msg));
+	}
+	pthread_mutex_lock(&a->mu);
+	for (i = from; i < to; i++)
+		a->slot[i % AHEAD_WINDOW].ready = 1;
+	pthread_cond_broadcast(&a->more);
+}
+
+static void *
+ahead_run(void *arg)
+{
+	struct npkd_ml_ahead	*a = arg;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->stop && a->next < a->m->ncerts && !ahead_room(a))
+			pthread_cond_wait(&a->room, &a->mu);
+		if (a->stop || a->next >= a->m->ncerts)
+			break;
+		ahead_chunk(a);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+int
+npkd_ml_ahead_new(const struct npkd_ml *m, struct npkd_ml_ahead **out)
+{
+	struct npkd_ml_ahead	*a;
+	long			 cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t			 k, want;
+
+	*out = NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NPKD_E_NOMEM;
+	a->m = m;
+	want = cpus > 8 ? 7 : cpus > 1 ? (size_t)cpus - 1 : 0;
+	if (want > m->ncerts / AHEAD_CHUNK)	/* a few: decoded in turn */
+		want = m->ncerts / AHEAD_CHUNK;
+	if (want > 0 && ((a->slot = calloc(AHEAD_WINDOW,
+	    sizeof(*a->slot))) == NULL || (a->spent = calloc(AHEAD_WINDOW,
+	    sizeof(*a->spent))) == NULL)) {
+		free(a->slot);
+		free(a);
+		return NPKD_E_NOMEM;
+	}
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->more, NULL);
+	pthread_cond_init(&a->room, NULL);
+	for (k = 0; k < want; k++)
+		if (pthread_create(&a->th[a->nth], NULL, ahead_run, a) == 0)
+			a->nth++;
+	*out = a;
+	return NPKD_OK;
+}
+
+/*
+ * Member i, the next in order (0, 1, ...); the caller frees it, or gives
+ * it back (npkd_ml_ahead_give) to be freed by the thread that made it.
+ */
+int
+npkd_ml_ahead_take(struct npkd_ml_ahead *a, size_t i, struct npkd_cert **out,
+    struct npkd_err *e)
+{
+	struct ahead_slot	*sl;
+	int			 rc;
+
+	*out = NULL;
+	if (i != a->taken || i >= a->m->ncerts)
+		return npkd_seterr(e, NPKD_E_USAGE, "member %zu out of turn",
+		    i);
+	if (a->nth == 0) {
+		a->taken++;
+		return npkd_ml_member(a->m, i, out, e);
+	}
+	sl = &a->slot[i % AHEAD_WINDOW];
+	pthread_mutex_lock(&a->mu);
+	while (!sl->ready) {
+		if (ahead_room(a))	/* rather than wait, decode a chunk */
+			ahead_chunk(a);
+		else
+			pthread_cond_wait(&a->more, &a->mu);
+	}
+	sl->ready = 0;
+	*out = sl->c;
+	sl->c = NULL;
+	if ((rc = sl->rc) != NPKD_OK)	/* the slot is free once taken */
+		npkd_seterr(e, rc, "%s", sl->msg);
+	a->taken++;
+	if (a->taken % AHEAD_CHUNK == 0)
+		pthread_cond_broadcast(&a->room);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
+void
+npkd_ml_ahead_give(struct npkd_ml_ahead *a, struct npkd_cert *c)
+{
+	if (c == NULL)
+		return;
+	if (a->nth > 0) {
+		pthread_mutex_lock(&a->mu);
+		if (a->nspent < AHEAD_WINDOW) {
+			a->spent[a->nspent++] = c;
+			c = NULL;
+		}
+		pthread_mutex_unlock(&a->mu);
+	}
+	npkd_cert_free(c);
+}
+
+void
+npkd_ml_ahead_free(struct npkd_ml_ahead *a)
+{
+	size_t k;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->room);
+	pthread_mutex_unlock(&a->mu);
+	for (k = 0; k < a->nth; k++)
+		pthread_join(a->th[k], NULL);
+	if (a->slot != NULL)
+		for (k = 0; k < AHEAD_WINDOW; k++)
+			npkd_cert_free(a->slot[k].c);
+	while (a->nspent > 0)
+		npkd_cert_free(a->spent[--a->nspent]);
+	free(a->spent);
+	pthread_cond_destroy(&a->room);
+	pthread_cond_destroy(&a->more);
+	pthread_mutex_destroy(&a->mu);
+	free(a->slot);
+	free(a);
+}
+
 const uint8_t *
 npkd_ml_member_sha256(const struct npkd_ml *m, size_t i)
 {
@@ -444,16 +650,132 @@ npkd_ml_signature(const struct npkd_ml *m, const struct npkd_cert *const *extra,
 }
 
 /*
+ * The engine's keys that can certify, by subject key identifier: the keys
+ * a link member names as its issuer, found in log n.  Two certificates
+ * stand for each key, the first two in the engine (the signature cache
+ * holds verdicts by key, and a link may carry the key itself), in the
+ * engine's order; at most ML_LINK_TRIES of them are tried for one link,
+ * so that a list whose members all name one identifier stays linear.
+ */
+#define ML_LINK_TRIES	32
+
+struct skix {
+	const struct trust	 *t;
+	size_t			 *k;
+	size_t			  n;
+};
+
+static int
+ski_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+/* by SKI, then (bykey) by key, then by place in the engine */
+static int
+skix_order(const struct trust *t, size_t ka, size_t kb, int bykey)
+{
+	const struct npkd_cert	*x = npkd_trust_cert(t, ka);
+	const struct npkd_cert	*y = npkd_trust_cert(t, kb);
+	int			 r;
+
+	if ((r = ski_cmp(x->ski.data, x->ski.len, y->ski.data,
+	    y->ski.len)) != 0)
+		return r;
+	if (bykey && (r = memcmp(x->keyid, y->keyid, 32)) != 0)
+		return r;
+	return ka < kb ? -1 : ka > kb;
+}
+
+static int
+skix_bykey(const void *a, const void *b, void *t)
+{
+	return skix_order(t, *(const size_t *)a, *(const size_t *)b, 1);
+}
+
+static int
+skix_byplace(const void *a, const void *b, void *t)
+{
+	return skix_order(t, *(const size_t *)a, *(const size_t *)b, 0);
+}
+
+static int
+skix_build(struct skix *x, const struct trust *t)
+{
+	const struct npkd_cert	*c, *p;
+	size_t			 i, n = npkd_trust_ncerts(t), u;
+
+	x->t = t;
+	x->n = 0;
+	if ((x->k = calloc(n + 1, sizeof(*x->k))) == NULL)
+		return NPKD_E_NOMEM;
+	for (i = 0; i < n; i++) {
+		c = npkd_trust_cert(t, i);
+		if (npkd_cert_can_certify(c) && c->has_ski)
+			x->k[x->n++] = i;
+	}
+	qsort_r(x->k, x->n, sizeof(*x->k), skix_bykey, (void *)(uintptr_t)t);
+	for (u = 0, i = 0; i < x->n; i++) {
+		c = npkd_trust_cert(t, x->k[i]);
+		if (u > 1) {
+			p = npkd_trust_cert(t, x->k[u - 2]);
+			if (ski_cmp(p->ski.data, p->ski.len, c->ski.data,
+			    c->ski.len) == 0 && memcmp(p->keyid, c->keyid,
+			    32) == 0)
+				continue;
+		}
+		x->k[u++] = x->k[i];
+	}
+	x->n = u;
+	qsort_r(x->k, x->n, sizeof(*x->k), skix_byplace, (void *)(uintptr_t)t);
+	return NPKD_OK;
+}
+
+/*
+ * The first of the certificates whose SKI is c's AKI, and in *cnt how
+ * many there are, counted up to one more than are ever tried.
+ */
+static size_t
+skix_issuers(const struct skix *x, const struct npkd_cert *c, size_t *cnt)
+{
+	const struct npkd_cert	*y;
+	size_t			 lo = 0, hi = x->n, mid, end;
+
+	*cnt = 0;
+	if (!c->has_aki)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		y = npkd_trust_cert(x->t, x->k[mid]);
+		if (ski_cmp(y->ski.data, y->ski.len, c->aki.data,
+		    c->aki.len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < x->n && end - lo <= ML_LINK_TRIES; end++) {
+		y = npkd_trust_cert(x->t, x->k[end]);
+		if (ski_cmp(y->ski.data, y->ski.len, c->aki.data,
+		    c->aki.len) != 0)
+			break;
+	}
+	*cnt = end - lo;
+	return lo;
+}
+
+/*
  * What the members say about themselves, as findings of the list: a
  * self-signature that fails, a member that is no CSCA, a link whose
  * issuer key is not in the list (or is, under another name).
  */
 static void
-check_members(const struct npkd_ml *m, struct trust *t,
+check_members(const struct npkd_ml *m, struct trust *t, const struct skix *ix,
     const long *idx, struct sigcache *sc, struct npkd_findings *f)
 {
 	const struct npkd_cert	*c, *x;
-	size_t			 i, k, nonca = 0, n = npkd_trust_ncerts(t);
+	size_t			 i, k, nonca = 0, at, cnt;
 	long			 first = -1;
 	int			 ok, byname;
 
@@ -472,18 +794,23 @@ check_members(const struct npkd_ml *m, struct trust *t,
 				    i, c->country, c->serial);
 			continue;
 		}
-		for (ok = byname = 0, k = 0; k < n && !ok; k++) {
-			x = npkd_trust_cert(t, k);
-			if (x == c || !npkd_cert_can_certify(x) ||
-			    !c->has_aki || !x->has_ski ||
-			    c->aki.len != x->ski.len ||
-			    memcmp(c->aki.data, x->ski.data, x->ski.len) != 0 ||
-			    npkd_sig_cert(sc, c, x, NULL) != SIG_OK)
+		at = skix_issuers(ix, c, &cnt);
+		for (ok = byname = 0, k = 0; k < cnt && k < ML_LINK_TRIES &&
+		    !ok; k++) {
+			x = npkd_trust_cert(t, ix->k[at + k]);
+			if (x == c || npkd_sig_cert(sc, c, x, NULL) != SIG_OK)
 				continue;
 			ok = 1;
 			byname = memcmp(x->subject_id, c->issuer_id, 32) == 0;
 		}
-		if (!ok)
+		if (!ok && cnt > ML_LINK_TRIES)
+			npkd_findings_add(f, NPKD_SEV_WARNING,
+			    "link-issuer-ambiguous", R_ML, "member %zu (%s, "
+			    "serial %s): link certificate whose authority key "
+			    "identifier names more keys than are tried (%d "
+			    "certificates)", i, c->country, c->serial,
+			    ML_LINK_TRIES);
+		else if (!ok)
 			npkd_findings_add(f, NPKD_SEV_INFO, "link-issuer-absent",
 			    R_ML, "member %zu (%s, serial %s): link certificate "
 			    "whose issuer key is not in the list", i, c->country,
@@ -568,15 +895,55 @@ npkd_ml_to_trust(struct trust *t, const struct npkd_ml *m,
 }
 
 /*
- * Verify a list (see npkd.h): the signature first, then the content,
- * then the trust model with the anchors given as the only trust (or,
- * with NPKD_ML_SELF_ATTESTED and no anchors, the CSCAs of the signer's
- * country that the list itself carries).
+ * Work over n items on every processor (at most 8): fn(arg, i) for each
+ * i, each once, in no particular order.  A few items keep to the calling
+ * thread.
  */
+struct par {
+	void		(*fn)(void *, size_t);
+	void		 *arg;
+	size_t		  n;
+	_Atomic size_t	  next;
+};
+
+static void *
+par_run(void *arg)
+{
+	struct par	*p = arg;
+	size_t		 i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		p->fn(p->arg, i);
+	return NULL;
+}
+
+static void
+par_for(size_t n, void (*fn)(void *, size_t), void *arg)
+{
+	struct par	 p;
+	pthread_t	 th[7];
+	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t		 k, nth = 0, want;
+
+	want = cpus > 8 ? 8 : cpus > 1 ? (size_t)cpus : 1;
+	if (want > n / 16 + 1)		/* not worth a thread for a few */
+		want = n / 16 + 1;
+	p.fn = fn;
+	p.arg = arg;
+	p.n = n;
+	atomic_init(&p.next, 0);
+	for (k = 1; k < want; k++)
+		if (pthread_create(&th[nth], NULL, par_run, &p) == 0)
+			nth++;
+	par_run(&p);
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+}
+
 /*
  * Reading a list's members and checking the self-signatures of its CA
- * members are most of the work of verifying it; both are done on every
- * processor (at most 8), the verdicts into the signature cache before the
+ * members are most of the work of verifying it; both are done in
+ * parallel (par_for), the verdicts into the signature cache before the
  * trust model asks for them one at a time.  What the model then decides
  * is the same: it only reads the cache.  slot[i]: member i when it is a
  * CA, else NULL; bad: the first member that does not decode, or n.
@@ -585,34 +952,29 @@ struct members {
 	const struct npkd_ml		 *m;
 	struct sigcache			 *sc;
 	struct npkd_cert		**slot;
-	_Atomic size_t			  next;
 	_Atomic size_t			  bad;
 };
 
-static void *
-members_worker(void *arg)
+static void
+member_one(void *arg, size_t i)
 {
 	struct members		*p = arg;
 	struct npkd_cert	*c;
-	size_t			 i, b;
+	size_t			 b;
 
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->m->ncerts) {
-		if (npkd_ml_member(p->m, i, &c, NULL) != NPKD_OK) {
-			b = atomic_load(&p->bad);
-			while (i < b && !atomic_compare_exchange_weak(&p->bad,
-			    &b, i))
-				;
-			continue;
-		}
-		if (!npkd_ml_member_is_ca(c)) {
-			npkd_cert_free(c);
-			continue;
-		}
-		if (npkd_cert_claims_self_signed(c))
-			npkd_sig_cert(p->sc, c, c, NULL);
-		p->slot[i] = c;
+	if (npkd_ml_member(p->m, i, &c, NULL) != NPKD_OK) {
+		b = atomic_load(&p->bad);
+		while (i < b && !atomic_compare_exchange_weak(&p->bad, &b, i))
+			;
+		return;
 	}
-	return NULL;
+	if (!npkd_ml_member_is_ca(c)) {
+		npkd_cert_free(c);
+		return;
+	}
+	if (npkd_cert_claims_self_signed(c))
+		npkd_sig_cert(p->sc, c, c, NULL);
+	p->slot[i] = c;
 }
 
 static size_t
@@ -620,27 +982,49 @@ read_members(const struct npkd_ml *m, struct sigcache *sc,
     struct npkd_cert **slot)
 {
 	struct members	 p;
-	pthread_t	 th[7];
-	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t		 k, nth = 0, want;
 
-	want = cpus > 8 ? 8 : cpus > 1 ? (size_t)cpus : 1;
-	if (want > m->ncerts / 16 + 1)	/* not worth a thread for a few */
-		want = m->ncerts / 16 + 1;
 	p.m = m;
 	p.sc = sc;
 	p.slot = slot;
-	atomic_init(&p.next, 0);
 	atomic_init(&p.bad, m->ncerts);
-	for (k = 1; k < want; k++)
-		if (pthread_create(&th[nth], NULL, members_worker, &p) == 0)
-			nth++;
-	members_worker(&p);
-	for (k = 0; k < nth; k++)
-		pthread_join(th[k], NULL);
+	par_for(m->ncerts, member_one, &p);
 	return atomic_load(&p.bad);
 }
 
+/* The links of a list under the keys they name, in parallel, as above. */
+struct links {
+	struct trust		*t;
+	const struct skix	*x;
+	const long		*idx;
+	struct sigcache		*sc;
+};
+
+static void
+link_one(void *arg, size_t i)
+{
+	struct links		*p = arg;
+	const struct npkd_cert	*c, *y;
+	size_t			 first, cnt, j;
+
+	if (p->idx[i] < 0)
+		return;
+	c = npkd_trust_cert(p->t, (size_t)p->idx[i]);
+	if (npkd_cert_claims_self_signed(c))
+		return;
+	first = skix_issuers(p->x, c, &cnt);
+	for (j = 0; j < cnt && j < ML_LINK_TRIES; j++) {
+		y = npkd_trust_cert(p->t, p->x->k[first + j]);
+		if (y != c)
+			npkd_sig_cert(p->sc, c, y, NULL);
+	}
+}
+
+/*
+ * Verify a list (see npkd.h): the signature first, then the content,
+ * then the trust model with the anchors given as the only trust (or,
+ * with NPKD_ML_SELF_ATTESTED and no anchors, the CSCAs of the signer's
+ * country that the list itself carries).
+ */
 int
 npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
     size_t nanchors, time_t now, int flags, struct npkd_ml_verdict *v,
@@ -652,6 +1036,8 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
 	const struct tverdict	 *tv;
 	struct npkd_cert	 *c = NULL, **cas = NULL;
 	long			 *idx = NULL, *ci = NULL, li;
+	struct skix		  ix = { NULL, NULL, 0 };
+	struct links		  lk;
 	size_t			  i, ncas = 0;
 	int			  rc, self = nanchors == 0;
 
@@ -703,10 +1089,18 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
 	for (i = 0; i < m->ncerts; i++)
 		if (idx[i] >= 0)
 			idx[i] = ci[idx[i]];
+	/* the links under the keys they name, before the model asks */
+	if (skix_build(&ix, t) != NPKD_OK)
+		goto nomem;
+	lk.t = t;
+	lk.x = &ix;
+	lk.idx = idx;
+	lk.sc = sc;
+	par_for(m->ncerts, link_one, &lk);
 	if ((rc = npkd_trust_run(t, e)) != NPKD_OK)
 		goto out;
 	if (m->kind == NPKD_LIST_ML)
-		check_members(m, t, idx, sc, f);
+		check_members(m, t, &ix, idx, sc, f);
 	npkd_findings_merge(f, npkd_trust_list_findings(t, (size_t)li), NULL);
 	tv = npkd_trust_list_verdict(t, (size_t)li);
 	v->status = npkd_status_name(tv->status);
@@ -752,6 +1146,7 @@ npkd_ml_verify(struct npkd_ml *m, const struct npkd_cert *const *anchors,
  out:
 	free(idx);
 	free(ci);
+	free(ix.k);
 	npkd_certs_free(cas, ncas);
 	npkd_trust_free(t);
 	npkd_sigcache_free(sc);

@@ -881,6 +881,7 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
     int in_ldif, struct npkd_err *e)
 {
 	struct npkd_ml		 *m = NULL;
+	struct npkd_ml_ahead	 *ah = NULL;
 	struct npkd_cert	**extra = NULL, *c = NULL, **cas = NULL, **nv;
 	const struct npkd_cert	 *signer = NULL;
 	struct npkd_findings	 *f = NULL;
@@ -934,9 +935,14 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 		if ((rc = put_cert(im, npkd_cms_cert(npkd_ml_cms(m), i), entry,
 		    NULL, 0, NULL, e)) != NPKD_OK)
 			goto out;
-	/* each member read once: stored, and kept when it is a CA */
+	/* each member read once (decoded ahead while the last is stored):
+	 * stored, and kept when it is a CA */
+	if (npkd_ml_ahead_new(m, &ah) != NPKD_OK) {
+		rc = npkd_seterr(e, NPKD_E_NOMEM, "list");
+		goto out;
+	}
 	for (i = 0; i < npkd_ml_count(m); i++) {
-		if ((rc = npkd_ml_member(m, i, &c, e)) != NPKD_OK)
+		if ((rc = npkd_ml_ahead_take(ah, i, &c, e)) != NPKD_OK)
 			goto out;
 		snprintf(name, sizeof(name), "%s%smember %zu", entry ? entry : "",
 		    entry ? " " : "", i);
@@ -951,7 +957,7 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 			cas = nv;
 			cas[ncas++] = c;
 		} else
-			npkd_cert_free(c);
+			npkd_ml_ahead_give(ah, c);
 		c = NULL;
 	}
 	/* a list file must be genuine under the trust as it stands (the
@@ -960,6 +966,7 @@ import_list(struct imp *im, const uint8_t *der, size_t len, const char *entry,
 	    ncas, im->o->anchors, im->o->nanchors, im->now, e)) != NPKD_OK)
 		goto out;
  out:
+	npkd_ml_ahead_free(ah);
 	npkd_cert_free(c);
 	npkd_certs_free(cas, ncas);
 	npkd_findings_free(f);
