@@ -20,9 +20,10 @@
 #define R_ML	"ICAO 9303-12 8.2"
 
 struct npkd_cms {
-	struct npkd_buf		 sd;		/* SignedData DER */
+	struct npkd_buf		 sd;		/* SignedData DER, or its shell */
 	char			 ctype[NPKD_OID_MAX];
-	const uint8_t		*econtent;	/* into sd */
+	uint8_t			*content;	/* eContent, copied (shell) */
+	const uint8_t		*econtent;	/* into sd, or content */
 	size_t			 econtent_len;
 	int			 has_econtent;
 	struct npkd_cert	**certs;
@@ -54,6 +55,7 @@ npkd_cms_free(struct npkd_cms *c)
 	if (c == NULL)
 		return;
 	npkd_buf_free(&c->sd);
+	free(c->content);
 	npkd_certs_free(c->certs, c->ncerts);
 	npkd_buf_free(&c->sid_keyid);
 	npkd_buf_free(&c->sid_issuer);
@@ -292,6 +294,84 @@ content_info(const uint8_t *der, size_t len, char *oid, size_t oidsz,
 	return NPKD_OK;
 }
 
+/* An element's header at p[off..end): its tag, its end; 0 when not DER. */
+static int
+sd_elem(const uint8_t *p, size_t off, size_t end, unsigned int *tag,
+    size_t *hdr, size_t *next)
+{
+	size_t l;
+
+	if (off >= end || npkd_der_header(p + off, end - off, tag, hdr, &l) !=
+	    NPKD_OK)
+		return 0;
+	*next = off + *hdr + l;
+	return 1;
+}
+
+/*
+ * SignedData into c->sd.  A list's eContent can be most of a large file:
+ * it is copied once, into c->content, and libtasn1 decodes a shell of the
+ * SignedData in which eContent is an empty OCTET STRING (its value would
+ * be copied twice more otherwise).  The walk to it is strict DER and
+ * takes encapContentInfo only when it is exactly { OID, [0] { OCTET
+ * STRING } }; anything else is copied whole, for libtasn1 to judge.
+ */
+static int
+sd_shell(struct npkd_cms *c, const uint8_t *sd, size_t len,
+    struct npkd_err *e)
+{
+	uint8_t		 h1[8], h2[8], *q;
+	unsigned int	 tag;
+	size_t		 h, end, off, ci0, ci1, oid, x, xh, xend, o, oh, oend,
+			 inner, body, n1, n2;
+
+	end = len;
+	if (!sd_elem(sd, 0, len, &tag, &h, &end) || tag != 0x30 ||
+	    end != len || !sd_elem(sd, h, len, &tag, &xh, &off) ||
+	    !sd_elem(sd, off, len, &tag, &xh, &ci0) ||
+	    !sd_elem(sd, ci0, len, &tag, &xh, &ci1) || tag != 0x30 ||
+	    !sd_elem(sd, ci0 + xh, ci1, &tag, &oh, &x) || tag != 0x06 ||
+	    !sd_elem(sd, x, ci1, &tag, &xh, &xend) || tag != 0xa0 ||
+	    xend != ci1 || !sd_elem(sd, x + xh, ci1, &tag, &oh, &oend) ||
+	    tag != 0x04 || oend != ci1)
+		goto whole;
+	oid = ci0 + (sd[ci0 + 1] < 0x80 ? 2 : 2 + (sd[ci0 + 1] & 0x7f));
+	o = x + xh + oh;		/* the OCTET STRING's value */
+	if ((c->content = malloc(ci1 - o ? ci1 - o : 1)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "CMS");
+	memcpy(c->content, sd + o, ci1 - o);
+	c->econtent = c->content;
+	c->econtent_len = ci1 - o;
+	c->has_econtent = 1;
+	/* SEQUENCE { ..., SEQUENCE { OID, [0] { OCTET STRING {} } }, ... } */
+	inner = (x - oid) + 4;
+	n2 = npkd_der_put_header(h2, 0x30, inner);
+	body = (ci0 - h) + n2 + inner + (len - ci1);
+	n1 = npkd_der_put_header(h1, 0x30, body);
+	if ((c->sd.data = malloc(n1 + body)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "CMS");
+	q = c->sd.data;
+	memcpy(q, h1, n1);
+	q += n1;
+	memcpy(q, sd + h, ci0 - h);
+	q += ci0 - h;
+	memcpy(q, h2, n2);
+	q += n2;
+	memcpy(q, sd + oid, x - oid);
+	q += x - oid;
+	memcpy(q, "\xa0\x02\x04\x00", 4);
+	q += 4;
+	memcpy(q, sd + ci1, len - ci1);
+	c->sd.len = n1 + body;
+	return NPKD_OK;
+ whole:
+	if ((c->sd.data = malloc(len ? len : 1)) == NULL)
+		return npkd_seterr(e, NPKD_E_NOMEM, "CMS");
+	memcpy(c->sd.data, sd, len);
+	c->sd.len = len;
+	return NPKD_OK;
+}
+
 int
 npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
     struct npkd_err *e)
@@ -325,12 +405,8 @@ npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
 		    "signedData", oid);
 		goto out;
 	}
-	if ((c->sd.data = malloc(sdlen ? sdlen : 1)) == NULL) {
-		rc = npkd_seterr(e, NPKD_E_NOMEM, "CMS");
+	if ((rc = sd_shell(c, sdp, sdlen, e)) != NPKD_OK)
 		goto out;
-	}
-	memcpy(c->sd.data, sdp, sdlen);
-	c->sd.len = sdlen;
 	if ((rc = npkd_asn1_decode("SignedData", c->sd.data, c->sd.len, &n,
 	    "CMS SignedData", e)) != NPKD_OK)
 		goto out;
@@ -340,8 +416,8 @@ npkd_cms_parse(const uint8_t *der, size_t len, struct npkd_cms **out,
 		    R_ML, "SignedData version %lu, not 3", version);
 	npkd_asn1_read_oid(n, "encapContentInfo.eContentType", c->ctype,
 	    sizeof(c->ctype));
-	/* the content, lent from sd: the OCTET STRING's value */
-	if (npkd_asn1_span(n, c->sd.data, c->sd.len,
+	/* the content, unless copied: lent from sd, the OCTET STRING's value */
+	if (!c->has_econtent && npkd_asn1_span(n, c->sd.data, c->sd.len,
 	    "encapContentInfo.eContent", &ep, &elen) == NPKD_OK &&
 	    npkd_der_header(ep, elen, &tag, &eh, &ecl) == NPKD_OK &&
 	    tag == 0xa0 && eh + ecl == elen) {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "tests.h"
+#include "npkd_int.h"
 
 static void
 openssl_written_lists_parse_with_their_signer_ids(void)
@@ -177,6 +178,127 @@ tampered_lists_fail_with_the_right_reason(void)
 	}
 }
 
+/*
+ * The reference for the reader's shell of SignedData: libtasn1 decoding
+ * the whole SignedData of a ContentInfo, and the eContent it gives.
+ * Returns 0 when libtasn1 refuses it.
+ */
+static int
+whole_signed_data(const uint8_t *der, size_t len, char *ctype, size_t csz,
+    const uint8_t **ec, size_t *eclen, size_t *sdoff)
+{
+	asn1_node	 n = NULL;
+	unsigned int	 tag;
+	size_t		 h, l, off, oh, ol, xh, xl, eh, el;
+	const uint8_t	*p;
+	int		 ok = 0;
+
+	*ec = NULL;
+	*eclen = 0;
+	if (npkd_der_header(der, len, &tag, &h, &l) != NPKD_OK ||
+	    npkd_der_header(der + h, len - h, &tag, &oh, &ol) != NPKD_OK)
+		return 0;
+	off = h + oh + ol;
+	if (npkd_der_header(der + off, len - off, &tag, &xh, &xl) != NPKD_OK)
+		return 0;
+	off += xh;
+	*sdoff = off;
+	if (npkd_asn1_decode("SignedData", der + off, xl, &n, "sd", NULL) !=
+	    NPKD_OK)
+		return 0;
+	ctype[0] = '\0';
+	npkd_asn1_read_oid(n, "encapContentInfo.eContentType", ctype, csz);
+	if (npkd_asn1_span(n, der + off, xl, "encapContentInfo.eContent", &p,
+	    &l) == NPKD_OK && npkd_der_header(p, l, &tag, &eh, &el) ==
+	    NPKD_OK && tag == 0xa0 && npkd_der_header(p + eh, el, &tag, &oh,
+	    &ol) == NPKD_OK && tag == 0x04) {
+		*ec = p + eh + oh;
+		*eclen = ol;
+	}
+	ok = 1;
+	asn1_delete_structure(&n);
+	return ok;
+}
+
+/*
+ * The reader copies eContent out by hand and has libtasn1 decode the rest
+ * (a shell without it).  On every generated list, and on each byte of the
+ * headers up to the content and just after it changed in several ways,
+ * it accepts nothing that libtasn1 refuses whole and finds the same
+ * content and content type.
+ */
+static void
+content_taken_out_by_hand_is_what_libtasn1_decodes(void)
+{
+	static const char *files[] = { "ml_aa.ml", "ml_bb.ml", "ml_cc.ml",
+	    "ml_dd.ml", "dl_aa.dl", "bad/tampered_content.ml",
+	    "bad/wrong_content_type.ml", "bad/member_truncated.ml" };
+	static const int delta[] = { 0x01, -0x01, 0x80 };
+	struct npkd_buf		 b;
+	struct npkd_cms		*c;
+	struct npkd_err		 e;
+	const uint8_t		*ec, *got;
+	char			 ctype[NPKD_OID_MAX];
+	uint8_t			*m;
+	size_t			 i, k, d, eclen, glen, sdoff, pos, end;
+	int			 ref, rc, agree = 0, refused = 0, both = 0;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		b = td_read(files[i]);
+		if (b.data == NULL)
+			continue;
+		CU_ASSERT_TRUE_FATAL(whole_signed_data(b.data, b.len, ctype,
+		    sizeof(ctype), &ec, &eclen, &sdoff));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ec);
+		/* the bytes before the content's value, and 32 after it */
+		end = (size_t)(ec - b.data) + eclen + 32;
+		if (end > b.len)
+			end = b.len;
+		m = malloc(b.len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		for (pos = 0; pos < end; pos++) {
+			if (pos == (size_t)(ec - b.data))
+				pos += eclen;	/* the value itself: any bytes */
+			for (d = 0; d <= sizeof(delta) / sizeof(delta[0]);
+			    d++) {
+				memcpy(m, b.data, b.len);
+				if (d < sizeof(delta) / sizeof(delta[0]))
+					m[pos] = (uint8_t)(m[pos] + delta[d]);
+				else if (pos != 0)
+					break;	/* d == last: the original */
+				ref = whole_signed_data(m, b.len, ctype,
+				    sizeof(ctype), &ec, &eclen, &k);
+				rc = npkd_cms_parse(m, b.len, &c, &e);
+				if (!ref) {
+					refused++;
+					CU_ASSERT_NOT_EQUAL(rc, NPKD_OK);
+				} else if (rc == NPKD_OK) {
+					both++;
+					got = npkd_cms_econtent(c, &glen);
+					CU_ASSERT_EQUAL(glen, eclen);
+					CU_ASSERT_TRUE(glen == eclen && (glen ==
+					    0 || memcmp(got, ec, glen) == 0));
+					CU_ASSERT_STRING_EQUAL(
+					    npkd_cms_econtent_type(c), ctype);
+					if (glen == eclen && (glen == 0 ||
+					    memcmp(got, ec, glen) == 0))
+						agree++;
+				}
+				npkd_cms_free(c);
+			}
+			/* restore what whole_signed_data of the original saw */
+			(void)whole_signed_data(b.data, b.len, ctype,
+			    sizeof(ctype), &ec, &eclen, &sdoff);
+		}
+		free(m);
+		npkd_buf_free(&b);
+	}
+	/* both kinds of case were reached, and every accepted one agreed */
+	CU_ASSERT_TRUE(refused > 100);
+	CU_ASSERT_TRUE(both > 8);
+	CU_ASSERT_EQUAL(agree, both);
+}
+
 CU_TestInfo t_cms[] = {
 	{ "OpenSSL-written lists parse, with their signer ids",
 	    openssl_written_lists_parse_with_their_signer_ids },
@@ -190,5 +312,7 @@ CU_TestInfo t_cms[] = {
 	    sign_and_verify_p256_detached },
 	{ "tampered lists fail with the right reason",
 	    tampered_lists_fail_with_the_right_reason },
+	{ "the content taken out by hand is what libtasn1 decodes",
+	    content_taken_out_by_hand_is_what_libtasn1_decodes },
 	CU_TEST_INFO_NULL
 };
