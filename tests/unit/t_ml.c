@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "tests.h"
+#include "npkd_int.h"
+#include "trust.h"
 
 static struct npkd_ml *
 td_ml(const char *name)
@@ -264,7 +266,119 @@ built_list_is_sorted_deduplicated_and_parses(void)
 	npkd_cert_free(s);
 }
 
+/*
+ * A list of n copies of the bulk template (each its own serial), with
+ * member bad a SEQUENCE that is no certificate, signed by AA's signer.
+ */
+static struct npkd_ml *
+bulk_list(size_t n, size_t bad, struct npkd_buf *der)
+{
+	struct npkd_buf		 t = td_read("bulk_template.der"), body;
+	struct npkd_cert	*s = td_cert("aa_mlsigner.pem");
+	struct npkd_cms_sign_opts o;
+	struct npkd_key		*k;
+	struct npkd_ml		*m = NULL;
+	struct npkd_err		 e;
+	uint8_t			 h1[8], h2[8], *p;
+	size_t			 i, j, at = 0, len, n1, n2;
+
+	for (i = 0; i + 10 < t.len && i < 32 && at == 0; i++)
+		if (t.data[i] == 0x02 && t.data[i + 1] == 0x08)
+			at = i + 2;
+	CU_ASSERT_TRUE_FATAL(at > 0);
+	len = (n - 1) * t.len + 5;
+	n2 = npkd_der_put_header(h2, 0x31, len);
+	n1 = npkd_der_put_header(h1, 0x30, 3 + n2 + len);
+	body.len = n1 + 3 + n2 + len;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body.data = malloc(body.len));
+	p = body.data;
+	memcpy(p, h1, n1);
+	p += n1;
+	memcpy(p, "\x02\x01\x00", 3);
+	p += 3;
+	memcpy(p, h2, n2);
+	p += n2;
+	for (i = 0; i < n; i++) {
+		if (i == bad) {
+			memcpy(p, "\x30\x03\x02\x01\x00", 5);
+			p += 5;
+			continue;
+		}
+		memcpy(p, t.data, t.len);
+		for (j = 0; j < 8; j++)
+			p[at + j] = (uint8_t)((i + 1) >> (8 * (7 - j)));
+		p[at] = 0x01;
+		p += t.len;
+	}
+	CU_ASSERT_EQUAL_FATAL(npkd_key_load(td("aa_mlsigner.key"), NULL, &k,
+	    &e), NPKD_OK);
+	memset(&o, 0, sizeof(o));
+	CU_ASSERT_EQUAL_FATAL(npkd_cms_sign(NPKD_OID_ML_CONTENT, body.data,
+	    body.len, s, k, &o, der, &e), NPKD_OK);
+	CU_ASSERT_EQUAL_FATAL(npkd_ml_parse(der->data, der->len, &m, &e),
+	    NPKD_OK);
+	CU_ASSERT_EQUAL(npkd_ml_count(m), n);
+	npkd_key_free(k);
+	npkd_cert_free(s);
+	npkd_buf_free(&body);
+	npkd_buf_free(&t);
+	return m;
+}
+
+/*
+ * Members decoded ahead on other threads come in order, each what
+ * npkd_ml_member gives, the bad one with its error; past the window of
+ * decoded members and back (5 000 members), read to the end or left at
+ * the error with members still being decoded; out of turn is refused.
+ */
+static void
+members_decoded_ahead_are_those_decoded_in_turn(void)
+{
+	struct npkd_buf		 der = { NULL, 0 };
+	struct npkd_ml		*m = bulk_list(5000, 3210, &der);
+	struct npkd_ml_ahead	*a;
+	struct npkd_cert	*c, *r;
+	struct npkd_err		 e, re;
+	size_t			 i, same = 0;
+	int			 rc, rrc, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		CU_ASSERT_EQUAL_FATAL(npkd_ml_ahead_new(m, &a), NPKD_OK);
+		CU_ASSERT_EQUAL(npkd_ml_ahead_take(a, 1, &c, &e),
+		    NPKD_E_USAGE);
+		for (i = 0; i < npkd_ml_count(m); i++) {
+			rc = npkd_ml_ahead_take(a, i, &c, &e);
+			rrc = npkd_ml_member(m, i, &r, &re);
+			CU_ASSERT_EQUAL(rc, rrc);
+			if (rc == NPKD_OK && rrc == NPKD_OK &&
+			    memcmp(c->sha256, r->sha256, 32) == 0 &&
+			    memcmp(c->sha256, npkd_ml_member_sha256(m, i),
+			    32) == 0)
+				same++;
+			if (rc != NPKD_OK) {
+				CU_ASSERT_EQUAL(i, 3210);
+				CU_ASSERT_STRING_EQUAL(e.msg, re.msg);
+				CU_ASSERT_TRUE(strstr(e.msg,
+				    "certList[3210]") != NULL);
+			}
+			npkd_cert_free(r);
+			if (i % 2)
+				npkd_ml_ahead_give(a, c);
+			else
+				npkd_cert_free(c);
+			if (rc != NPKD_OK && pass == 1)
+				break;		/* as an import stops */
+		}
+		npkd_ml_ahead_free(a);
+	}
+	CU_ASSERT_EQUAL(same, 4999 + 3210);
+	npkd_ml_free(m);
+	npkd_buf_free(&der);
+}
+
 CU_TestInfo t_ml[] = {
+	{ "members decoded ahead are those decoded in turn",
+	    members_decoded_ahead_are_those_decoded_in_turn },
 	{ "master list members are all the CSCAs and the link",
 	    master_list_members_are_all_cscas_and_the_link },
 	{ "every generated list verifies, self-attested and anchored",
