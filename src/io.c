@@ -15,19 +15,34 @@
 
 #include "npkd_int.h"
 
-/* Read all of fd, at most max bytes. */
+/*
+ * Read all of fd, at most max bytes, straight into the buffer: sized by
+ * hint (a regular file's size) when there is one, else grown by doubling.
+ */
 static int
-read_fd(int fd, const char *name, size_t max, struct npkd_buf *out,
-    struct npkd_err *e)
+read_fd(int fd, const char *name, size_t max, size_t hint,
+    struct npkd_buf *out, struct npkd_err *e)
 {
-	struct npkd_dbuf	 d;
-	uint8_t			 chunk[65536];
-	ssize_t			 n;
-	int			 rc;
+	uint8_t		*data = NULL, *nd;
+	size_t		 len = 0, cap = 0, ncap;
+	ssize_t		 n;
+	int		 rc;
 
-	npkd_dbuf_init(&d, max);
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+		if (cap - len < 2) {	/* room to read, and for the NUL */
+			ncap = cap ? 2 * cap : hint > 0 && hint <= max ?
+			    hint + 2 : 65536;
+			if (ncap > max + 2)
+				ncap = max + 2;	/* one more byte: too large */
+			if (ncap <= cap || (nd = realloc(data, ncap)) == NULL) {
+				rc = npkd_seterr(e, NPKD_E_NOMEM, "%s: out of "
+				    "memory", name);
+				goto fail;
+			}
+			data = nd;
+			cap = ncap;
+		}
+		n = read(fd, data + len, cap - len - 1);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -36,20 +51,19 @@ read_fd(int fd, const char *name, size_t max, struct npkd_buf *out,
 		}
 		if (n == 0)
 			break;
-		if ((rc = npkd_dbuf_add(&d, chunk, (size_t)n)) != NPKD_OK) {
-			if (rc == NPKD_E_LIMIT)
-				npkd_seterr(e, rc, "%s: larger than %zu bytes",
-				    name, max);
-			else
-				npkd_seterr(e, rc, "%s: out of memory", name);
+		len += (size_t)n;
+		if (len > max) {
+			rc = npkd_seterr(e, NPKD_E_LIMIT, "%s: larger than %zu "
+			    "bytes", name, max);
 			goto fail;
 		}
 	}
-	out->data = d.data;
-	out->len = d.len;
+	data[len] = '\0';
+	out->data = data;
+	out->len = len;
 	return NPKD_OK;
  fail:
-	npkd_dbuf_free(&d);
+	free(data);
 	return rc;
 }
 
@@ -64,7 +78,7 @@ npkd_file_read(const char *path, size_t max, struct npkd_buf *out,
 	out->data = NULL;
 	out->len = 0;
 	if (strcmp(path, "-") == 0)
-		return read_fd(STDIN_FILENO, "(stdin)", max, out, e);
+		return read_fd(STDIN_FILENO, "(stdin)", max, 0, out, e);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return npkd_seterr(e, NPKD_E_IO, "%s", path);
 	if (fstat(fd, &st) == -1) {
@@ -76,7 +90,8 @@ npkd_file_read(const char *path, size_t max, struct npkd_buf *out,
 		rc = npkd_seterr(e, NPKD_E_LIMIT, "%s: larger than %zu bytes",
 		    path, max);
 	} else
-		rc = read_fd(fd, path, max, out, e);
+		rc = read_fd(fd, path, max, S_ISREG(st.st_mode) ?
+		    (size_t)st.st_size : 0, out, e);
 	close(fd);
 	return rc;
 }

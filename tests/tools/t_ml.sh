@@ -123,4 +123,18 @@ expect 2 "$NPKD" ml sign -c "$T/aa_mlsigner.pem" -k "$T/cc_mlsigner.key" \
     -o "$TMP/wrong.ml" "$T/aa_csca.pem"
 [ ! -e "$TMP/wrong.ml" ] || fail "sign left a file behind"
 ls "$TMP" | grep -q 'wrong.ml.' && fail "sign left a temporary file"
+
+# A file is read up to its limit (256 MiB) and no further: a byte more is
+# refused, from a pipe (read until it overflows) or a file (by its size).
+set +e
+head -c 268435457 /dev/zero | "$NPKD" ml print - > "$TMP/out" 2> "$TMP/err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "ml print of 256 MiB + 1 from a pipe exited $rc"
+grep -q "(stdin): larger than 268435456 bytes" "$TMP/err" || fail "pipe limit"
+truncate -s 268435457 "$TMP/huge.ml"
+expect 2 "$NPKD" ml print "$TMP/huge.ml"
+one_line_error huge.ml
+grep -q "larger than 268435456 bytes" "$TMP/err" || fail "file limit"
+rm -f "$TMP/huge.ml"
 exit 0
