@@ -16,18 +16,31 @@
 #include "npkd_int.h"
 
 /*
- * Read all of fd, at most max bytes, straight into the buffer: sized by
- * hint (a regular file's size) when there is one, else grown by doubling.
+ * Read all of fd, at most max bytes in all, after the pre bytes already
+ * read from it, straight into the buffer: sized by hint (a regular file's
+ * size) when there is one, else grown by doubling.
  */
-static int
-read_fd(int fd, const char *name, size_t max, size_t hint,
-    struct npkd_buf *out, struct npkd_err *e)
+int
+npkd_fd_read(int fd, const char *name, size_t max, size_t hint,
+    const uint8_t *pre, size_t prelen, struct npkd_buf *out,
+    struct npkd_err *e)
 {
 	uint8_t		*data = NULL, *nd;
 	size_t		 len = 0, cap = 0, ncap;
 	ssize_t		 n;
 	int		 rc;
 
+	if (prelen > max || hint > max)
+		return npkd_seterr(e, NPKD_E_LIMIT, "%s: larger than %zu "
+		    "bytes", name, max);
+	if (prelen > 0) {
+		cap = (hint > prelen && hint <= max ? hint : prelen) + 2;
+		if ((data = malloc(cap)) == NULL)
+			return npkd_seterr(e, NPKD_E_NOMEM, "%s: out of memory",
+			    name);
+		memcpy(data, pre, prelen);
+		len = prelen;
+	}
 	for (;;) {
 		if (cap - len < 2) {	/* room to read, and for the NUL */
 			ncap = cap ? 2 * cap : hint > 0 && hint <= max ?
@@ -78,7 +91,8 @@ npkd_file_read(const char *path, size_t max, struct npkd_buf *out,
 	out->data = NULL;
 	out->len = 0;
 	if (strcmp(path, "-") == 0)
-		return read_fd(STDIN_FILENO, "(stdin)", max, 0, out, e);
+		return npkd_fd_read(STDIN_FILENO, "(stdin)", max, 0, NULL, 0,
+		    out, e);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return npkd_seterr(e, NPKD_E_IO, "%s", path);
 	if (fstat(fd, &st) == -1) {
@@ -90,8 +104,8 @@ npkd_file_read(const char *path, size_t max, struct npkd_buf *out,
 		rc = npkd_seterr(e, NPKD_E_LIMIT, "%s: larger than %zu bytes",
 		    path, max);
 	} else
-		rc = read_fd(fd, path, max, S_ISREG(st.st_mode) ?
-		    (size_t)st.st_size : 0, out, e);
+		rc = npkd_fd_read(fd, path, max, S_ISREG(st.st_mode) ?
+		    (size_t)st.st_size : 0, NULL, 0, out, e);
 	close(fd);
 	return rc;
 }

@@ -1224,6 +1224,8 @@ npkd_store_import(struct npkd_store *s, const char *path,
 	struct npkd_dbuf	 all;
 	sqlite3_stmt		*q = NULL;
 	uint8_t			 head[65536];
+	struct npkd_buf		 buf;
+	struct stat		 fst;
 	ssize_t			 n;
 	size_t			 hl = 0;
 	const char		*name = strcmp(path, "-") == 0 ? "(stdin)" : path;
@@ -1294,20 +1296,16 @@ npkd_store_import(struct npkd_store *s, const char *path,
 	}
 	/* Everything else is read whole (bounded) and parsed in memory. */
 	npkd_dbuf_init(&all, NPKD_MAX_FILE);
-	rc = npkd_dbuf_add(&all, head, hl);
-	while (rc == NPKD_OK && hl == sizeof(head)) {
-		n = read(fd, head, sizeof(head));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == -1)
-				rc = npkd_seterr(e, NPKD_E_IO, "%s", name);
-			break;
-		}
-		if ((rc = npkd_dbuf_add(&all, head, (size_t)n)) == NPKD_E_LIMIT)
-			npkd_seterr(e, rc, "larger than %lu bytes",
-			    NPKD_MAX_FILE);
-	}
+	if (hl < sizeof(head)) {		/* all of it is in head */
+		rc = npkd_dbuf_add(&all, head, hl);
+	} else if ((rc = npkd_fd_read(fd, name, NPKD_MAX_FILE,
+	    fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) ?
+	    (size_t)fst.st_size : 0, head, hl, &buf, e)) == NPKD_OK) {
+		all.data = buf.data;
+		all.len = buf.len;
+		all.cap = buf.len + 1;
+	} else if (rc == NPKD_E_LIMIT)		/* the caller names the file */
+		npkd_seterr(e, rc, "larger than %lu bytes", NPKD_MAX_FILE);
 	if (rc == NPKD_OK) {
 		im.bytes = all.len;
 		if (npkd_is_pem(all.data, all.len))

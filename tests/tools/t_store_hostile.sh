@@ -54,6 +54,16 @@ fi
 
 # A damaged store: every command that writes refuses it, with one line,
 # and the import leaves it as it was.
+# A file over the limit (256 MiB) is refused by its size, in one line
+# naming it, and the store is not changed.
+truncate -s 268435457 "$TMP/huge.ml"
+n0=$("$NPKD" ls | wc -l)
+expect 2 "$NPKD" import "$TMP/huge.ml"
+one_line_error huge.ml
+grep -q "larger than 268435456 bytes" "$TMP/err" || fail "no size limit"
+[ "$("$NPKD" ls | wc -l)" -eq "$n0" ] || fail "a refused file changed the store"
+rm -f "$TMP/huge.ml"
+
 cp -a "$NPKD_DIR" "$TMP/damaged"
 db=$TMP/damaged/npkd.db
 pages=$(($(stat -c %s "$db") / 4096))
