@@ -66,9 +66,11 @@ rm -f "$TMP/huge.ml"
 
 cp -a "$NPKD_DIR" "$TMP/damaged"
 db=$TMP/damaged/npkd.db
-pages=$(($(stat -c %s "$db") / 4096))
+# two pages in the middle overwritten (the page size: header bytes 16-17)
+ps=$(od -An -tu1 -j16 -N2 "$db" | awk '{ print $1 * 256 + $2 }')
+pages=$(($(stat -c %s "$db") / ps))
 [ "$pages" -gt 8 ] || fail "store too small to damage"
-dd if=/dev/urandom of="$db" bs=4096 seek=$((pages / 2)) count=2 \
+dd if=/dev/urandom of="$db" bs="$ps" seek=$((pages / 2)) count=2 \
     conv=notrunc 2>/dev/null
 sum=$(sha256sum < "$db")
 expect 2 "$NPKD" -d "$TMP/damaged" import "$T/ml_bb.ml"
