@@ -327,6 +327,19 @@ int	 npkd_ml_member(const struct npkd_ml *, size_t, struct npkd_cert **,
 	    struct npkd_err *);
 const uint8_t *npkd_ml_member_sha256(const struct npkd_ml *, size_t);
 const uint8_t *npkd_ml_member_der(const struct npkd_ml *, size_t, size_t *);
+/*
+ * The members in order (0, 1, ...), decoded ahead on the other processors
+ * while the caller works on each: what npkd_ml_member gives, in bounded
+ * memory.  A member taken is the caller's, to free or to give back (it is
+ * then freed by the thread that decoded it).  Taking out of turn is
+ * NPKD_E_USAGE.  npkd_ml_ahead_free may come at any point.
+ */
+struct npkd_ml_ahead;
+int	 npkd_ml_ahead_new(const struct npkd_ml *, struct npkd_ml_ahead **);
+int	 npkd_ml_ahead_take(struct npkd_ml_ahead *, size_t,
+	    struct npkd_cert **, struct npkd_err *);
+void	 npkd_ml_ahead_give(struct npkd_ml_ahead *, struct npkd_cert *);
+void	 npkd_ml_ahead_free(struct npkd_ml_ahead *);
 /* Deviation list entries, each described on one line. */
 size_t	 npkd_ml_deviation_count(const struct npkd_ml *);
 const char *npkd_ml_deviation(const struct npkd_ml *, size_t);

@@ -151,13 +151,6 @@ const char *npkd_trust_status_name(int);
 /* ml.c: a list into an engine (see there). */
 struct npkd_ml;
 int	 npkd_ml_member_is_ca(const struct npkd_cert *);
-/* A list's members in order, decoded ahead on other threads (ml.c). */
-struct npkd_ml_ahead;
-int	 npkd_ml_ahead_new(const struct npkd_ml *, struct npkd_ml_ahead **);
-int	 npkd_ml_ahead_take(struct npkd_ml_ahead *, size_t,
-	    struct npkd_cert **, struct npkd_err *);
-void	 npkd_ml_ahead_give(struct npkd_ml_ahead *, struct npkd_cert *);
-void	 npkd_ml_ahead_free(struct npkd_ml_ahead *);
 long	 npkd_ml_to_trust(struct trust *, const struct npkd_ml *,
 	    const struct npkd_cert *, struct npkd_cert *const *, size_t, int,
 	    int, long *);

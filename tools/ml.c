@@ -111,9 +111,10 @@ print_cert(const char *file, const struct npkd_cert *c, int json)
 static int
 ml_print(int argc, char *argv[])
 {
-	struct npkd_ml	*ml;
-	size_t		 i;
-	int		 ch, json = 0, ex = EXIT_OK, i2;
+	struct npkd_ml		*ml;
+	struct npkd_ml_ahead	*ah;
+	size_t			 i;
+	int			 ch, json = 0, ex = EXIT_OK, i2;
 
 	while ((ch = getopt_long(argc, argv, "j", jsonopt, NULL)) != -1) {
 		if (ch == 'j')
@@ -127,18 +128,25 @@ ml_print(int argc, char *argv[])
 		if ((ex = worst(ex, read_list(argv[i2], 1, &ml))) != EXIT_OK &&
 		    ml == NULL)
 			continue;
+		if (npkd_ml_ahead_new(ml, &ah) != NPKD_OK) {
+			warnmsg(display_name(argv[i2]), "out of memory");
+			npkd_ml_free(ml);
+			ex = EXIT_ERR;
+			continue;
+		}
 		for (i = 0; i < npkd_ml_count(ml); i++) {
 			struct npkd_cert	*c;
 			struct npkd_err		 e;
 
-			if (npkd_ml_member(ml, i, &c, &e) != NPKD_OK) {
+			if (npkd_ml_ahead_take(ah, i, &c, &e) != NPKD_OK) {
 				warnmsg(display_name(argv[i2]), "%s", e.msg);
 				ex = EXIT_ERR;
 				break;
 			}
 			print_cert(display_name(argv[i2]), c, json);
-			npkd_cert_free(c);
+			npkd_ml_ahead_give(ah, c);
 		}
+		npkd_ml_ahead_free(ah);
 		for (i = 0; i < npkd_ml_deviation_count(ml); i++) {
 			if (json) {
 				fputs("{\"file\":", stdout);
