@@ -3,6 +3,7 @@
  * small readers, a DER header walker and X.501 name helpers.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,44 @@ npkd_asn1_init(struct npkd_err *e)
 	if (r != ASN1_SUCCESS)
 		return npkd_seterr(e, NPKD_E_USAGE, "ASN.1 module: %s", emsg);
 	return NPKD_OK;
+}
+
+/*
+ * Each type's empty structure, made from the module once and copied for
+ * each decoding (asn1_dup_node only reads it): making it anew resolves
+ * the type's references by name every time, a quarter of the cost of
+ * decoding a certificate.  The copies are kept for the process's life.
+ */
+#define NTEMPLATES	64
+
+static struct {
+	char		 name[64];
+	asn1_node	 node;
+}			 templates[NTEMPLATES];
+static size_t		 ntemplates;
+static pthread_mutex_t	 templates_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+element(const char *name, asn1_node *out)
+{
+	asn1_node	t = NULL;
+	size_t		i;
+
+	*out = NULL;
+	pthread_mutex_lock(&templates_mu);
+	for (i = 0; i < ntemplates && t == NULL; i++)
+		if (strcmp(templates[i].name, name) == 0)
+			t = templates[i].node;
+	if (t == NULL && ntemplates < NTEMPLATES &&
+	    strlen(name) < sizeof(templates[0].name) &&
+	    asn1_create_element(npkd_asn1_defs, name, &t) == ASN1_SUCCESS) {
+		memcpy(templates[ntemplates].name, name, strlen(name) + 1);
+		templates[ntemplates++].node = t;
+	}
+	pthread_mutex_unlock(&templates_mu);
+	if (t != NULL && (*out = asn1_dup_node(t, "")) != NULL)
+		return ASN1_SUCCESS;
+	return asn1_create_element(npkd_asn1_defs, name, out);
 }
 
 /*
@@ -62,7 +101,7 @@ npkd_asn1_decode(const char *type, const uint8_t *der, size_t len,
 		    "%s: %zu trailing bytes after the DER object", ctx,
 		    len - hdr - clen);
 	snprintf(name, sizeof(name), "NPKD.%s", type);
-	if ((r = asn1_create_element(npkd_asn1_defs, name, &n)) != ASN1_SUCCESS)
+	if ((r = element(name, &n)) != ASN1_SUCCESS)
 		return npkd_asn2err(e, r, ctx);
 	used = (int)len;
 	emsg[0] = '\0';
