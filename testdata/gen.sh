@@ -74,6 +74,11 @@ basicConstraints = critical,CA:TRUE,pathlen:0
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[amb]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = 0A0B0C0D0E0F101112131415161718191A1B1C1D
+authorityKeyIdentifier = keyid:always
 [dsc]
 keyUsage = critical,digitalSignature
 subjectKeyIdentifier = hash
@@ -356,6 +361,29 @@ sign "$B/member_truncated.ml" "$W/bad.content" $MLT "$OUT/aa_mlsigner" -keyid
 { printf '\060\202\017\020'; head -c 3856 /dev/zero; } > "$W/nc2.der"
 "$MKDER" ml "$W/nc.content" $MEMBERS "$W/nc1.der" "$W/nc2.der"
 sign "$B/member_not_cert.ml" "$W/nc.content" $MLT "$OUT/aa_mlsigner" -keyid
+
+# A link whose authority key identifier 33 CSCAs of distinct keys carry
+# in the list, none of them its issuer (a 34th, absent): more than a
+# verifier tries for one link (link-issuer-ambiguous).
+AMB=""
+for i in $(seq 1 34); do
+	key "$W/amb$i.key" ec:prime256v1
+	ossl req -new -x509 -key "$W/amb$i.key" -days 3650 -config "$CNF" \
+	    -subj "/C=AA/O=Government of AA/CN=CSCA AA $i" -extensions amb \
+	    -out "$W/amb$i.pem"
+	[ $i -eq 34 ] || {
+		openssl x509 -in "$W/amb$i.pem" -outform DER -out "$W/amb$i.der"
+		AMB="$AMB $W/amb$i.der"
+	}
+done
+key "$W/ambl.key" ec:prime256v1
+openssl req -new -key "$W/ambl.key" -subj "/C=AA/O=Government of AA/CN=CSCA AA 35" \
+    -config "$CNF" -out "$W/ambl.csr"
+ossl x509 -req -in "$W/ambl.csr" -CA "$W/amb34.pem" -CAkey "$W/amb34.key" \
+    -set_serial 35 -days 3650 -extfile "$CNF" -extensions link -outform DER \
+    -out "$W/ambl.der"
+"$MKDER" ml "$W/amb.content" $AMB "$W/ambl.der"
+sign "$B/link_ambiguous.ml" "$W/amb.content" $MLT "$OUT/aa_mlsigner" -keyid
 
 # ICAO PKD download layout (LDIF), written here with base64(1) and sed so
 # that npkd's reader meets what it did not write: folded lines, "::" values,

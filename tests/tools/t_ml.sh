@@ -124,6 +124,19 @@ expect 2 "$NPKD" ml sign -c "$T/aa_mlsigner.pem" -k "$T/cc_mlsigner.key" \
 [ ! -e "$TMP/wrong.ml" ] || fail "sign left a file behind"
 ls "$TMP" | grep -q 'wrong.ml.' && fail "sign left a temporary file"
 
+# A link whose key identifier 33 CSCAs of distinct keys carry, its issuer
+# absent (testdata/gen.sh): 32 are tried, then link-issuer-ambiguous; the
+# list itself is genuine and its CSCAs verify.
+expect 0 "$NPKD" ml verify -j -T "$T/trust_aa.pem" "$T/bad/link_ambiguous.ml"
+python3 - "$TMP/out" <<'PY' || fail "link_ambiguous: not the findings expected"
+import collections, json, sys
+d = json.load(open(sys.argv[1]))
+n = collections.Counter(f["code"] for f in d["findings"])
+assert d["certificates"] == 34 and d["status"] == "valid", d
+assert n == {"link-issuer-ambiguous": 1}, n
+assert "member-signature" not in n
+PY
+
 # A file is read up to its limit (256 MiB) and no further: a byte more is
 # refused, from a pipe (read until it overflows) or a file (by its size).
 set +e
