@@ -338,6 +338,7 @@ struct tc {				/* a certificate of the CA side */
 	time_t			 revdate;
 	int			 excluded;	/* revoked: confers nothing */
 	long			 linked_by;	/* entity that verified it */
+	int			 keys_full;	/* its key refused: too many */
 	int			 link_bad;	/* a named issuer key failed */
 	int			 country_bad;	/* link across countries */
 	long			 conflict_list;	/* vouched against an anchor */
@@ -608,20 +609,33 @@ authority(const struct trust *t, const char *x, const char *y)
 	return 0;
 }
 
-/* An entity for (name, key), made if new; *made set when it was. */
+/*
+ * An entity for (name, key), made if new; *made set when it was.  At most
+ * TRUST_KEYS_PER_NAME keys are trusted under one name (a country rolls
+ * its CSCA over every few years; a hostile list could chain thousands of
+ * keys under one name, and every certificate issued under it would try
+ * each): -2 when that many are there and this key is not.
+ */
+#define TRUST_KEYS_PER_NAME	64
+
 static long
 entity(struct trust *t, const uint8_t *name, const uint8_t *key,
     const char *country, int *made)
 {
 	struct tent	*x;
 	long		 i;
+	size_t		 same = 0;
 
 	*made = 0;
 	for (i = hidx_first(&t->ent_by_name, name); i >= 0;
 	    i = t->ent_by_name.next[i])
-		if (memcmp(t->e[i].name, name, 32) == 0 &&
-		    memcmp(t->e[i].key, key, 32) == 0)
-			return i;
+		if (memcmp(t->e[i].name, name, 32) == 0) {
+			if (memcmp(t->e[i].key, key, 32) == 0)
+				return i;
+			same++;
+		}
+	if (same >= TRUST_KEYS_PER_NAME)
+		return -2;
 	if (grow((void **)&t->e, &t->cape, t->ne, sizeof(*t->e)) != NPKD_OK)
 		return -1;
 	x = &t->e[t->ne];
@@ -666,7 +680,16 @@ trust_cert(struct trust *t, long ci, int how, int anchored, long from,
 	long			 ei;
 	int			 made, rev = t->c[ci].excluded;
 
-	if ((ei = entity(t, c->subject_id, c->keyid, c->country, &made)) < 0)
+	if ((ei = entity(t, c->subject_id, c->keyid, c->country, &made)) ==
+	    -2) {
+		t->c[ci].keys_full = 1;
+		npkd_findings_add(t->c[ci].f, NPKD_SEV_ERROR, "too-many-keys",
+		    R_TRUST, "more than %d keys would be trusted under the "
+		    "name %s: this certificate's is not", TRUST_KEYS_PER_NAME,
+		    c->subject);
+		return NPKD_OK;
+	}
+	if (ei < 0)
 		return NPKD_E_NOMEM;
 	x = &t->e[ei];
 	if (made || (x->revoked && !rev) || (anchored && !x->anchored &&
@@ -688,52 +711,162 @@ trust_cert(struct trust *t, long ci, int how, int anchored, long from,
  * Links: a CA that may certify, issued under a trusted name of the same
  * country and verified by that name's trusted key, makes its subject and
  * key trusted.  To a fixpoint.
+ *
+ * In passes over the certificates in order, as a plain loop would run
+ * them, but each pass takes only the certificates that may now link: a
+ * certificate is examined again only when an entity of its issuer's name
+ * was made or changed since it last was (before it in this pass: in the
+ * next pass; after it: later in this one).  What it finds, and in what
+ * order, is what the plain loop finds; a hostile chain of links under one
+ * name, a loop pass per link, is no longer quadratic in passes.
  */
+static int
+link_eligible(const struct tc *x)
+{
+	return x->linked_by < 0 && npkd_cert_can_certify(x->c) &&
+	    !x->c->crit_unknown && !npkd_cert_claims_self_signed(x->c);
+}
+
+/* A binary min-heap of certificate indices (the pass's order). */
+static void
+heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++, p;
+
+	while (i > 0 && h[p = (i - 1) / 2] > v) {
+		h[i] = h[p];
+		i = p;
+	}
+	h[i] = v;
+}
+
+static size_t
+heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], v = h[--(*n)], i = 0, k;
+
+	while ((k = 2 * i + 1) < *n) {
+		if (k + 1 < *n && h[k + 1] < h[k])
+			k++;
+		if (h[k] >= v)
+			break;
+		h[i] = h[k];
+		i = k;
+	}
+	if (*n > 0)
+		h[i] = v;
+	return top;
+}
+
+/* Try to link certificate i; *made: an entity was made or changed. */
+static int
+link_one(struct trust *t, size_t i, int *made)
+{
+	struct tc		*x = &t->c[i];
+	const struct npkd_cert	*c = x->c;
+	const struct tent	*en;
+	long			 ei;
+	int			 rc, s;
+
+	*made = 0;
+	for (ei = hidx_first(&t->ent_by_name, c->issuer_id); ei >= 0;
+	    ei = t->ent_by_name.next[ei]) {
+		en = &t->e[ei];
+		if (memcmp(en->name, c->issuer_id, 32) != 0 || en->revoked ||
+		    !key_ids(en->keycert, c->has_aki ? c->aki.data : NULL,
+		    c->aki.len))
+			continue;
+		s = npkd_sig_cert(t->sc, c, en->keycert, x->f);
+		if (s != SIG_OK) {
+			x->link_bad = 1;
+			continue;
+		}
+		if (!same_country(c->country, en->country)) {
+			x->country_bad = 1;
+			continue;
+		}
+		x->keys_full = 0;
+		if ((rc = trust_cert(t, (long)i, H_LINK, en->anchored, ei, -1,
+		    made)) != NPKD_OK)
+			return rc;
+		if (x->keys_full) {	/* not trusted: nothing changed */
+			*made = 0;
+			return NPKD_OK;
+		}
+		x->linked_by = ei;
+		x->link_bad = 0;
+		return NPKD_OK;
+	}
+	return NPKD_OK;
+}
+
 static int
 closure(struct trust *t)
 {
-	struct tc		*x;
-	const struct tent	*en;
-	const struct npkd_cert	*c;
-	size_t			 i;
-	long			 ei;
-	int			 changed, rc, s;
+	struct hidx	 by_issuer;
+	size_t		*cur = NULL, *next = NULL, ncur = 0, nnext = 0, i, k;
+	uint8_t		*mark = NULL;	/* 1: in cur, 2: in next */
+	const uint8_t	*name;
+	long		 j;
+	int		 made, rc = NPKD_E_NOMEM;
 
-	do {
-		changed = 0;
-		for (i = 0; i < t->nc; i++) {
-			x = &t->c[i];
-			c = x->c;
-			if (x->linked_by >= 0 || !npkd_cert_can_certify(c) ||
-			    c->crit_unknown || npkd_cert_claims_self_signed(c))
+	memset(&by_issuer, 0, sizeof(by_issuer));
+	for (k = 1024; k < t->nc && k < (1u << 20); k *= 2)
+		;
+	if (hidx_init(&by_issuer, k) != NPKD_OK ||
+	    (cur = calloc(t->nc + 1, sizeof(*cur))) == NULL ||
+	    (next = calloc(t->nc + 1, sizeof(*next))) == NULL ||
+	    (mark = calloc(t->nc + 1, 1)) == NULL)
+		goto out;
+	/* the first pass takes every certificate that may link, in order */
+	for (i = 0; i < t->nc; i++)
+		if (link_eligible(&t->c[i])) {
+			if (hidx_add(&by_issuer, t->c[i].c->issuer_id,
+			    (long)i) != NPKD_OK)
+				goto out;
+			cur[ncur++] = i;	/* ascending: a heap already */
+			mark[i] = 1;
+		}
+	while (ncur > 0) {
+		while (ncur > 0) {
+			i = heap_pop(cur, &ncur);
+			mark[i] &= (uint8_t)~1;
+			if (!link_eligible(&t->c[i]))
 				continue;
-			for (ei = hidx_first(&t->ent_by_name, c->issuer_id);
-			    ei >= 0; ei = t->ent_by_name.next[ei]) {
-				en = &t->e[ei];
-				if (memcmp(en->name, c->issuer_id, 32) != 0 ||
-				    en->revoked || !key_ids(en->keycert,
-				    c->has_aki ? c->aki.data : NULL, c->aki.len))
+			if ((rc = link_one(t, i, &made)) != NPKD_OK)
+				goto out;
+			if (!made)
+				continue;
+			/* who may now link under the name just changed */
+			name = t->c[i].c->subject_id;
+			for (j = hidx_first(&by_issuer, name); j >= 0;
+			    j = by_issuer.next[j]) {
+				if ((size_t)j == i || memcmp(t->c[j].c->issuer_id,
+				    name, 32) != 0 || !link_eligible(&t->c[j]))
 					continue;
-				s = npkd_sig_cert(t->sc, c, en->keycert, x->f);
-				if (s != SIG_OK) {
-					x->link_bad = 1;
-					continue;
+				if ((size_t)j > i && !(mark[j] & 1)) {
+					heap_push(cur, &ncur, (size_t)j);
+					mark[j] |= 1;
+				} else if ((size_t)j < i && !(mark[j] & 2)) {
+					next[nnext++] = (size_t)j;
+					mark[j] |= 2;
 				}
-				if (!same_country(c->country, en->country)) {
-					x->country_bad = 1;
-					continue;
-				}
-				x->linked_by = ei;
-				x->link_bad = 0;
-				if ((rc = trust_cert(t, (long)i, H_LINK,
-				    en->anchored, ei, -1, &changed)) != NPKD_OK)
-					return rc;
-				changed = 1;
-				break;
 			}
 		}
-	} while (changed);
-	return NPKD_OK;
+		/* the next pass: the certificates passed over since a change */
+		for (k = 0; k < nnext; k++) {
+			heap_push(cur, &ncur, next[k]);
+			mark[next[k]] = 1;
+		}
+		nnext = 0;
+	}
+	rc = NPKD_OK;
+ out:
+	hidx_free(&by_issuer);
+	free(cur);
+	free(next);
+	free(mark);
+	return rc;
 }
 
 /* Does the certificate c hold a trusted entity's name and key? */

@@ -1065,6 +1065,34 @@ def case_list_signers(root):
     c.write()
 
 
+def case_keys_per_name(root):
+    c = Case(root, "24-keys-per-name",
+             "a chain of 70 CSCA keys under one name: 64 keys are trusted "
+             "under a name, the links past them are refused as too many, "
+             "and what the later keys issued is untrusted")
+    kk = Country("KK", gens=70)
+    d10, _ = kk.dsc(gen=10, cn="DS ten")
+    d63, _ = kk.dsc(gen=63, cn="DS sixty-three")
+    d69, _ = kk.dsc(gen=69, cn="DS sixty-nine")
+    c.put("kk.pem", pem([kk.cscas[0]]))
+    c.put("links.pem", pem(kk.links))
+    c.put("d10.der", d10)
+    c.put("d63.der", d63)
+    c.put("d69.der", d69)
+    c.put("link63.der", kk.links[62])
+    c.put("link64.der", kk.links[63])
+    c.step("trust kk.pem")
+    for f in ("links.pem", "d10.der", "d63.der", "d69.der"):
+        c.step("import", f)
+    c.step("check 1")
+    c.expect("d10.der", "valid", "chain")
+    c.expect("d63.der", "valid", "chain")
+    c.expect("link63.der", "valid", "*")
+    c.expect("link64.der", "untrusted", "*")
+    c.expect("d69.der", "untrusted", "*")
+    c.write()
+
+
 def cases(root, rng):
     case_untrusted_copy_of_csca_key(root)
     case_same_point_other_generator(root, rng)
@@ -1087,6 +1115,7 @@ def cases(root, rng):
     case_attacker_crl_and_link(root)
     case_anchor_refused(root)
     case_list_signers(root)
+    case_keys_per_name(root)
 
 
 # ---- random worlds: the property test ----
