@@ -266,6 +266,9 @@ $(TD)/big_100000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
 	sh testdata/genbig.sh $(TD) $(MKDER) 100000
 $(TD)/big_10000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
 	sh testdata/genbig.sh $(TD) $(MKDER) 10000
+# A hostile list: 4 000 CSCA keys of one name chained by links (genworld.py).
+$(TD)/chain_4000.ml: testdata/genworld.py $(TD)/.done
+	$(PY) testdata/genworld.py chain $@ 4000
 # A hostile list of 30 000 members: links, and copies of the CSCA whose key
 # they all name, in turn.
 $(TD)/links_30000.ml: testdata/genbig.sh $(TD)/.done $(MKDER)
@@ -284,7 +287,7 @@ testdata: $(TD)/.done
 INST	 = $(abspath $(B)/inst)
 
 check: $(TOOL_BINS) $(UNIT) $(FUZZ_REPLAY) $(TD)/.done $(SCALE_S)/.done $(CV)/.done $(SP)/.done \
-	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(TD)/links_30000.ml $(SPOCLOAD) $(DOCS)/.done \
+	    $(WD)/.done $(TD)/big_100000.ml $(TD)/big_10000.ml $(TD)/links_30000.ml $(TD)/chain_4000.ml $(SPOCLOAD) $(DOCS)/.done \
 	    $(B)/inst/.done $(BENCH) $(PABENCH)
 	NPKD_TESTDATA=$(TD) NPKD_CVC=$(abspath $(CV)) NPKD_SPOC=$(abspath $(SP)) \
 	    NPKD_DOCS=$(DOCS) NPKD_WORLDS=$(WD) $(UNIT)

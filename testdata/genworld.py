@@ -4,6 +4,9 @@ with its ground truth known by construction.
 
     genworld.py cases OUTDIR            the crafted cases, one directory each
     genworld.py worlds OUTDIR N SEED    N random worlds
+    genworld.py chain FILE N            a self-attested list of N CSCA
+                                        keys chained by links under one
+                                        name, its signer under the last
 
 Every case or world directory holds the files an attacker or a country
 could publish, a `steps` file (what the officer does, in order, and the
@@ -1351,9 +1354,21 @@ def world(root, rng):
     c.write()
 
 
+def chain(path, n):
+    """A hostile list for the scale test: one name, n keys, n - 1 links."""
+    zz = Country("ZZ", gens=n)
+    s, sk = zz.mlsigner(gen=n - 1)
+    with open(path, "wb") as f:
+        f.write(signed_list(ml_content([der(zz.cscas[0])] +
+                                       [der(x) for x in zz.links]), s, sk))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "cases":
         cases(argv[2], random.Random(1))
+        return 0
+    if len(argv) == 4 and argv[1] == "chain":
+        chain(argv[2], int(argv[3]))
         return 0
     if len(argv) == 5 and argv[1] == "worlds":
         worlds(argv[2], int(argv[3]), int(argv[4]))
