@@ -1501,6 +1501,12 @@ judge_cas(struct trust *t)
 			    c->country[0] ? c->country : "its country");
 			continue;
 		}
+		if (x->keys_full) {
+			verdict(&x->v, ST_UNTRUSTED, "too-many-keys", 1, "its "
+			    "key would be trusted under a name that has %d "
+			    "trusted keys already", TRUST_KEYS_PER_NAME);
+			continue;
+		}
 		verdict(&x->v, ST_UNTRUSTED, "no-anchor", 0, "not connected "
 		    "to any anchor or list authority of the officer");
 	}

@@ -1091,7 +1091,7 @@ def case_keys_per_name(root):
     c.expect("d10.der", "valid", "chain")
     c.expect("d63.der", "valid", "chain")
     c.expect("link63.der", "valid", "*")
-    c.expect("link64.der", "untrusted", "*")
+    c.expect("link64.der", "untrusted", "too-many-keys")
     c.expect("d69.der", "untrusted", "*")
     c.write()
 
