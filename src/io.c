@@ -34,7 +34,7 @@ npkd_fd_read(int fd, const char *name, size_t max, size_t hint,
 		return npkd_seterr(e, NPKD_E_LIMIT, "%s: larger than %zu "
 		    "bytes", name, max);
 	if (prelen > 0) {
-		cap = (hint > prelen && hint <= max ? hint : prelen) + 2;
+		cap = (hint > prelen ? hint : prelen) + 2;
 		if ((data = malloc(cap)) == NULL)
 			return npkd_seterr(e, NPKD_E_NOMEM, "%s: out of memory",
 			    name);
@@ -43,8 +43,7 @@ npkd_fd_read(int fd, const char *name, size_t max, size_t hint,
 	}
 	for (;;) {
 		if (cap - len < 2) {	/* room to read, and for the NUL */
-			ncap = cap ? 2 * cap : hint > 0 && hint <= max ?
-			    hint + 2 : 65536;
+			ncap = cap ? 2 * cap : hint > 0 ? hint + 2 : 65536;
 			if (ncap > max + 2)
 				ncap = max + 2;	/* one more byte: too large */
 			if (ncap <= cap || (nd = realloc(data, ncap)) == NULL) {
@@ -100,10 +99,7 @@ npkd_file_read(const char *path, size_t max, struct npkd_buf *out,
 	} else if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
 		rc = npkd_seterr(e, NPKD_E_IO, "%s", path);
-	} else if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
-		rc = npkd_seterr(e, NPKD_E_LIMIT, "%s: larger than %zu bytes",
-		    path, max);
-	} else
+	} else			/* a file over max is refused by its size */
 		rc = npkd_fd_read(fd, path, max, S_ISREG(st.st_mode) ?
 		    (size_t)st.st_size : 0, NULL, 0, out, e);
 	close(fd);

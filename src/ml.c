@@ -398,9 +398,10 @@ npkd_ml_member(const struct npkd_ml *m, size_t i, struct npkd_cert **out,
 /*
  * Members in order, decoded ahead on the other processors (at most 7
  * threads), for a caller whose own work on each member (storing it) runs
- * meanwhile; a caller that would wait decodes a chunk itself.  Threads claim AHEAD_CHUNK members at a time, at most
- * AHEAD_WINDOW past the one the caller takes next, so that memory stays
- * bounded whatever the list's size.  With one processor the caller
+ * meanwhile; a caller that would wait decodes a chunk itself.  Threads
+ * claim AHEAD_CHUNK members at a time, at most AHEAD_WINDOW past the one
+ * the caller takes next, so that memory stays bounded whatever the
+ * list's size.  With one processor the caller
  * decodes each member itself.  The result for member i is what
  * npkd_ml_member gives, error text included.
  */

@@ -58,10 +58,11 @@ int	 npkd_name_norm(const uint8_t *, size_t, struct npkd_buf *);
 int	 npkd_name_id(const uint8_t *, size_t, uint8_t [32]);
 int	 npkd_name_equal(const uint8_t *, size_t, const uint8_t *, size_t);
 
-/* Growable buffer with a hard maximum (curl dynbuf). */
 /* Read the rest of fd after pre (already read), at most max in all (io.c). */
 int	 npkd_fd_read(int, const char *, size_t, size_t, const uint8_t *,
 	    size_t, struct npkd_buf *, struct npkd_err *);
+
+/* Growable buffer with a hard maximum (curl dynbuf). */
 struct npkd_dbuf {
 	uint8_t	*data;
 	size_t	 len;

@@ -1261,6 +1261,7 @@ pass(struct trust *t, int first)
 		x = &t->c[i];
 		x->linked_by = x->conflict_list = x->listed_by = -1;
 		x->link_bad = x->country_bad = x->listed_ok = 0;
+		x->keys_full = 0;
 		npkd_findings_free(x->f);
 		if ((x->f = npkd_findings_new()) == NULL)
 			return NPKD_E_NOMEM;
